@@ -1,0 +1,186 @@
+"""The course datasets, and a robust reader for a class's own files.
+
+- :func:`list_datasets` and :func:`load_dataset` give the datasets shipped with the kit, by
+  short name, with documented column types (dates parsed, categories as categories, ids as
+  text). Each dataset is described in ``datasets/README.md`` (the data card).
+- :func:`read_table` reads a user's CSV or Excel export (see its docstring for what it handles).
+
+The files are found from the package itself: inside an installed wheel they sit in
+``mlmarketing/datasets``; in a clone of the repository, in ``datasets/`` at its top.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from mlmarketing._errors import DataError
+from mlmarketing._read_table import read_table
+
+__all__ = ["Dataset", "dataset_dir", "dataset_path", "list_datasets", "load_dataset", "read_table"]
+
+# Column kinds of the registry, and the pandas dtype each one loads as.
+KINDS = {
+    "id": "str",  # identifiers: text, so that "00123" keeps its zeros
+    "category": "category",
+    "text": "str",
+    "date": "datetime64[ns]",
+    "datetime": "datetime64[ns]",
+    "int": "int64",  # no missing values allowed
+    "Int": "Int64",  # integers with missing values
+    "float": "float64",
+    "bool": "bool",  # stored as 0/1
+}
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One shipped dataset: its file, its columns with their kinds, and what it is for."""
+
+    name: str
+    file: str
+    description: str
+    columns: dict[str, str]
+    notebook: str
+    source: str = "simulated by mlmarketing.simulate"
+    read_options: dict = field(default_factory=dict)
+
+    def dtypes(self) -> dict[str, str]:
+        """The pandas dtype of each column once loaded."""
+        return {column: KINDS[kind] for column, kind in self.columns.items()}
+
+
+_REGISTRY: dict[str, Dataset] = {
+    d.name: d
+    for d in [
+        Dataset(
+            name="customers",
+            file="00-Customers.csv",
+            description=(
+                "1,200 customers of an online shop: web behaviour over 90 days and whether "
+                "they bought during the last campaign. The course map's small example table."
+            ),
+            columns={
+                "customer_id": "id",
+                "age": "int",
+                "device": "category",
+                "visits_90d": "int",
+                "minutes_on_site_90d": "float",
+                "pages_per_visit": "float",
+                "add_to_cart_90d": "int",
+                "newsletter": "bool",
+                "days_since_last_visit": "int",
+                "bought": "bool",
+            },
+            notebook="00-course-map.ipynb",
+        ),
+    ]
+}
+
+
+def dataset_dir() -> Path:
+    """The folder that holds the shipped dataset files.
+
+    >>> dataset_dir().name in {"datasets"}
+    True
+    """
+    inside = resources.files("mlmarketing") / "datasets"
+    if inside.is_dir():
+        return Path(str(inside))
+    # An editable install or a clone: the datasets sit beside the package, at the top.
+    beside = Path(__file__).resolve().parent.parent / "datasets"
+    if beside.is_dir():
+        return beside
+    raise DataError(
+        "the course datasets were not found. Reinstall the kit (python course.py lab) or run "
+        "'python -m mlmarketing.simulate' to write them again."
+    )
+
+
+def _lookup(name: str) -> Dataset:
+    if not isinstance(name, str) or name not in _REGISTRY:
+        close = difflib.get_close_matches(str(name), list(_REGISTRY), n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise DataError(
+            f"no dataset named {name!r}.{hint} The datasets are: {', '.join(_REGISTRY)}. "
+            "To read your own file, use mlmarketing.read_table(path)."
+        )
+    return _REGISTRY[name]
+
+
+def dataset_path(name: str) -> Path:
+    """Path of a shipped dataset's file, for example to open it in a spreadsheet.
+
+    >>> dataset_path("customers").name
+    '00-Customers.csv'
+    """
+    return dataset_dir() / _lookup(name).file
+
+
+def list_datasets() -> pd.DataFrame:
+    """The shipped datasets: short name, file, notebook that uses it, and description.
+
+    >>> list_datasets().columns.tolist()
+    ['name', 'file', 'notebook', 'n_columns', 'source', 'description']
+    """
+    return pd.DataFrame(
+        [
+            {
+                "name": d.name,
+                "file": d.file,
+                "notebook": d.notebook,
+                "n_columns": len(d.columns),
+                "source": d.source,
+                "description": d.description,
+            }
+            for d in _REGISTRY.values()
+        ]
+    )
+
+
+def load_dataset(name: str) -> pd.DataFrame:
+    """Load a shipped dataset by its short name, with its documented column types.
+
+    Parameters
+    ----------
+    name : str
+        Short name, as listed by :func:`list_datasets` (for example ``"customers"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A fresh copy each call: changing it never changes the file or a later load.
+
+    Examples
+    --------
+    >>> df = load_dataset("customers")
+    >>> df["customer_id"].iloc[0], str(df["device"].dtype)
+    ('C0001', 'category')
+    """
+    dataset = _lookup(name)
+    path = dataset_dir() / dataset.file
+    if not path.exists():
+        raise DataError(
+            f"the file of dataset {name!r} ({dataset.file}) is missing. Run "
+            "'python -m mlmarketing.simulate' to write the datasets again."
+        )
+    kinds = dataset.columns
+    read_dtypes = {c: "str" for c, k in kinds.items() if k in ("id", "text", "category")}
+    frame = pd.read_csv(path, dtype=read_dtypes, keep_default_na=True, **dataset.read_options)
+    if list(frame.columns) != list(kinds):
+        raise DataError(
+            f"{dataset.file} does not have the registered columns of dataset {name!r}. Run "
+            "'python -m mlmarketing.simulate' to write the datasets again."
+        )
+    for column, kind in kinds.items():
+        if kind in ("date", "datetime"):
+            frame[column] = pd.to_datetime(frame[column], format="ISO8601").astype("datetime64[ns]")
+        elif kind == "category":
+            frame[column] = frame[column].astype("category")
+        elif kind in ("int", "Int", "float", "bool"):
+            frame[column] = frame[column].astype(KINDS[kind])
+    return frame

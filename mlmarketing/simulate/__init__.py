@@ -1,0 +1,92 @@
+"""Seeded generators of the course datasets, with the truth each one plants.
+
+The course's original CSVs are not public, so the kit makes its own. Each generator
+returns a :class:`Simulation`: the tables (file name → DataFrame) and the planted truth
+(the effects a method should recover, the best achievable score). The shipped files in
+``datasets/`` are exactly the generators' output with their default arguments:
+
+    python -m mlmarketing.simulate           # rewrite datasets/ byte for byte
+    python -m mlmarketing.simulate --check   # verify the committed files, write nothing
+
+>>> from mlmarketing import simulate
+>>> sim = simulate.generate("customers", n_customers=50)
+>>> sorted(sim.tables), len(sim.tables["00-Customers.csv"])
+(['00-Customers.csv'], 50)
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from mlmarketing._errors import DataError
+from mlmarketing.simulate._core import Simulation, to_csv_bytes
+from mlmarketing.simulate.customers import simulate_customers
+
+__all__ = [
+    "GENERATORS",
+    "Simulation",
+    "check_datasets",
+    "generate",
+    "planted_truth",
+    "simulate_customers",
+    "write_datasets",
+]
+
+# Dataset short name (as in mlmarketing.load_dataset) -> its generator.
+GENERATORS: dict[str, Callable[..., Simulation]] = {
+    "customers": simulate_customers,
+}
+
+
+def generate(name: str, **kwargs: Any) -> Simulation:
+    """Run the generator of dataset ``name``; keyword arguments change size or seed."""
+    if name not in GENERATORS:
+        close = difflib.get_close_matches(str(name), list(GENERATORS), n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise DataError(f"no generator named {name!r}.{hint} The generators are: {', '.join(GENERATORS)}.")
+    return GENERATORS[name](**kwargs)
+
+
+def planted_truth(name: str) -> dict[str, Any]:
+    """The truth planted in the shipped dataset ``name`` (its generator with default arguments).
+
+    >>> sorted(planted_truth("customers"))[:2]
+    ['best_auc', 'coefficients']
+    """
+    return generate(name).truth
+
+
+def _default_out() -> Path:
+    from mlmarketing.data import dataset_dir
+
+    return dataset_dir()
+
+
+def write_datasets(out: Path | None = None) -> list[Path]:
+    """Write every shipped dataset into ``out`` (default: the kit's dataset folder)."""
+    folder = Path(out) if out is not None else _default_out()
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in GENERATORS:
+        for file, table in generate(name).tables.items():
+            path = folder / file
+            path.write_bytes(to_csv_bytes(table))
+            written.append(path)
+    return written
+
+
+def check_datasets(folder: Path | None = None) -> list[str]:
+    """Compare the files in ``folder`` with what the generators produce; return the differences."""
+    folder = Path(folder) if folder is not None else _default_out()
+    problems = []
+    for name in GENERATORS:
+        for file, table in generate(name).tables.items():
+            path = folder / file
+            if not path.exists():
+                problems.append(f"{file}: missing")
+            elif path.read_bytes() != to_csv_bytes(table):
+                problems.append(f"{file}: differs from what generator {name!r} writes")
+    return problems

@@ -1,0 +1,29 @@
+"""python -m mlmarketing.simulate [--check] [--out DIR]: write or verify the course datasets."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from mlmarketing.simulate import check_datasets, write_datasets
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m mlmarketing.simulate", description=__doc__)
+    parser.add_argument("--check", action="store_true", help="verify the files, write nothing")
+    parser.add_argument("--out", type=Path, default=None, help="folder (default: the kit's datasets)")
+    args = parser.parse_args(argv)
+    if args.check:
+        problems = check_datasets(args.out)
+        for problem in problems:
+            print(problem)
+        print("datasets up to date" if not problems else f"{len(problems)} dataset file(s) differ")
+        return 1 if problems else 0
+    for path in write_datasets(args.out):
+        print(f"wrote {path.name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""Checks of a committed notebook that nbval does not make.
+
+nbval re-runs a notebook and compares outputs, but it passes a notebook whose cells were
+never run (there is nothing to compare). These checks catch that, and the other ways a
+committed notebook can mislead: stored errors, cells run out of order, another kernel,
+machine paths in outputs, and a missing part of the course's notebook template.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+MACHINE_PATH = re.compile(r"(/work/|/tmp/|/root/|/home/[a-z]|/Users/[A-Za-z]|[A-Z]:\\\\Users)")
+MEMORY_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]{6,}")
+MAX_OUTPUT_CHARS = 400_000
+
+
+def load(path: Path) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def source(cell: dict) -> str:
+    text = cell.get("source", "")
+    return "".join(text) if isinstance(text, list) else text
+
+
+def execution_problems(nb: dict) -> list[str]:
+    """Problems with how the notebook was run and saved; empty when it is fine."""
+    problems = []
+    kernel = nb.get("metadata", {}).get("kernelspec", {}).get("name")
+    if kernel != "python3":
+        problems.append(f"kernel is {kernel!r}, not 'python3'")
+    counts = []
+    for i, cell in enumerate(nb.get("cells", [])):
+        if cell.get("cell_type") != "code" or not source(cell).strip():
+            continue
+        counts.append(cell.get("execution_count"))
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                problems.append(f"cell {i} has a stored error ({output.get('ename')})")
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                problems.append(f"cell {i} has a stored warning or stderr output")
+            text = json.dumps(output)
+            found = MACHINE_PATH.search(text)
+            if found:
+                problems.append(f"cell {i} output shows a machine path ({found.group(0)})")
+            if MEMORY_ADDRESS.search(text):
+                problems.append(f"cell {i} output shows a memory address")
+            if len(text) > MAX_OUTPUT_CHARS:
+                problems.append(f"cell {i} output is {len(text) // 1000} kB; keep figures small")
+    unexecuted = sum(c is None for c in counts)
+    if unexecuted:
+        problems.append(f"{unexecuted} code cell(s) never executed")
+    elif counts != list(range(1, len(counts) + 1)):
+        problems.append(
+            f"execution counts are {counts[:12]}..., not 1..{len(counts)}: "
+            "re-run it top to bottom in a fresh kernel (python course.py execute)"
+        )
+    return problems
+
+
+def template_problems(nb: dict) -> list[str]:
+    """Missing parts of the notebook template (see CONTRIBUTING.md)."""
+    problems = []
+    cells = nb.get("cells", [])
+    markdown = [source(c) for c in cells if c.get("cell_type") == "markdown"]
+    code = [c for c in cells if c.get("cell_type") == "code"]
+    first = source(cells[0]) if cells else ""
+    if not (cells and cells[0].get("cell_type") == "markdown" and re.search(r"^# \S", first, re.M)):
+        problems.append("the first cell is not a markdown title ('# English title')")
+    if not re.search(r"^## \S", first, re.M):
+        problems.append("the title cell has no French slide title ('## Titre de la diapositive')")
+    headings = {
+        "What you will learn": r"^#+ What you will learn",
+        "Key takeaways": r"^#+ Key takeaways",
+        "Exercises": r"^#+ Exercises",
+    }
+    for name, pattern in headings.items():
+        if not any(re.search(pattern, m, re.M) for m in markdown):
+            problems.append(f"no '{name}' heading")
+    setup = [c for c in code if "setup_notebook()" in source(c)]
+    if not setup:
+        problems.append("no setup cell calling setup_notebook()")
+    elif not re.search(r"^DATA = None\b", source(setup[0]), re.M):
+        problems.append("the setup cell has no 'DATA = None' parameter line")
+    exercise_at = next(
+        (i for i, c in enumerate(cells) if c.get("cell_type") == "markdown"
+         and re.search(r"^#+ Exercises", source(c), re.M)),
+        None,
+    )
+    if exercise_at is not None:
+        hidden = [
+            c for c in cells[exercise_at:]
+            if c.get("cell_type") == "code"
+            and c.get("metadata", {}).get("jupyter", {}).get("source_hidden")
+        ]
+        if not hidden:
+            problems.append("the exercises have no solution cell with hidden source")
+    return problems
