@@ -1,0 +1,100 @@
+"""Time the kit against its budgets and print a table.
+
+    python benchmarks/run.py              # everything
+    python benchmarks/run.py notebooks    # each notebook, kernel start included (budget 10 s)
+    python benchmarks/run.py tests        # the whole test command (budget 180 s)
+    python benchmarks/run.py functions    # the helpers' scale budgets (benchmarks/bench_*.py)
+
+Timings on a shared machine vary; that is why they are measured here and not asserted in
+tests. The exit code is 1 when something is over its budget, so a person (or a scheduled
+job) can see it, but the test suite never depends on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK_BUDGET_S = 10.0
+TEST_COMMAND_BUDGET_S = 180.0
+
+
+def time_notebook(path: Path) -> float:
+    """Seconds to start a python3 kernel and run the notebook top to bottom."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(path, as_version=4)
+    start = time.perf_counter()
+    NotebookClient(
+        notebook, kernel_name="python3", timeout=600, resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
+    return time.perf_counter() - start
+
+
+def bench_notebooks(selected: list[str] | None = None) -> list[tuple[str, float, float]]:
+    rows = []
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        if selected and path.name not in selected:
+            continue
+        rows.append((f"notebook {path.name}", NOTEBOOK_BUDGET_S, time_notebook(path)))
+        print_row(*rows[-1])
+    return rows
+
+
+def bench_tests() -> list[tuple[str, float, float]]:
+    command = [sys.executable, "-m", "pytest", "-q", "-n", "auto", "--dist", "loadfile"]
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    name = "test command" + ("" if result.returncode == 0 else " (FAILED)")
+    row = (name, TEST_COMMAND_BUDGET_S, seconds)
+    print_row(*row)
+    return [row]
+
+
+def bench_functions(selected: list[str] | None = None) -> list[tuple[str, float, float]]:
+    rows = []
+    for file in sorted((ROOT / "benchmarks").glob("bench_*.py")):
+        spec = importlib.util.spec_from_file_location(file.stem, file)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        for name, budget, function in module.BENCHMARKS:
+            if selected and not any(s in name for s in selected):
+                continue
+            start = time.perf_counter()
+            function()
+            rows.append((name, budget, time.perf_counter() - start))
+            print_row(*rows[-1])
+    return rows
+
+
+def print_row(name: str, budget: float, seconds: float) -> None:
+    verdict = "ok" if seconds <= budget else "OVER BUDGET"
+    print(f"| {name:<58} | {seconds:9.2f} | {budget:8.1f} | {verdict:<11} |", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("what", nargs="?", default="all", choices=["all", "notebooks", "tests", "functions"])
+    parser.add_argument("only", nargs="*", help="notebook file names or benchmark name parts")
+    args = parser.parse_args(argv)
+    print(f"| {'benchmark':<58} | {'seconds':>9} | {'budget':>8} | {'verdict':<11} |")
+    print(f"|{'-' * 60}|{'-' * 11}:|{'-' * 9}:|{'-' * 13}|")
+    rows = []
+    if args.what in ("all", "notebooks"):
+        rows += bench_notebooks(args.only)
+    if args.what in ("all", "functions"):
+        rows += bench_functions(args.only)
+    if args.what in ("all", "tests"):
+        rows += bench_tests()
+    return 0 if all(seconds <= budget for _, budget, seconds in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
