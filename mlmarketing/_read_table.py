@@ -164,7 +164,7 @@ def _read_excel(file: Path, sheet: str | int) -> tuple[pd.DataFrame, dict]:
             )
         if isinstance(sheet, str) and sheet not in names:
             raise DataError(f"{file.name} has no sheet {sheet!r}. Its sheets are: {names}.")
-        raw = book.parse(sheet, dtype=object, header=None)
+        raw = pd.read_excel(book, sheet_name=sheet, dtype=object, header=None)
     raw = raw.dropna(how="all").dropna(axis=1, how="all")
     if raw.empty:
         raise DataError(f"sheet {sheet!r} of {file.name} is empty. Choose another sheet with sheet=.")
@@ -404,7 +404,10 @@ def _clean(raw: pd.DataFrame, info: dict, *, parse_dates: bool, source: str) -> 
             out[column] = series.astype("boolean")
             continue
         if all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
-            out[column] = pd.to_numeric(series, errors="coerce")
+            numbers = pd.to_numeric(series, errors="coerce")
+            if all(float(v).is_integer() for v in present):
+                numbers = numbers.astype("Int64" if numbers.isna().any() else "int64")
+            out[column] = numbers
             numeric.append(column)
             continue
         if all(isinstance(v, pd.Timestamp) for v in present):

@@ -16,3 +16,5 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return ROOT
+
+pytest_plugins = ["pytester"]

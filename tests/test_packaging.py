@@ -1,0 +1,100 @@
+"""Packaging: the conda file, the lock and the wheel agree with pyproject.toml."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tomllib
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~; \[]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def _pyproject() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def _declared() -> set[str]:
+    project = _pyproject()["project"]
+    names = {_name(r) for r in project["dependencies"]}
+    for extra in project["optional-dependencies"].values():
+        names |= {_name(r) for r in extra}
+    return names
+
+
+def test_environment_yml_names_the_same_packages_as_pyproject():
+    lines = (ROOT / "environment.yml").read_text(encoding="utf-8").splitlines()
+    start = lines.index("dependencies:")
+    conda = {_name(line.strip()[2:]) for line in lines[start + 1 :] if re.match(r"^  - [A-Za-z][^:]*$", line)}
+    assert conda - {"python", "pip"} == _declared()
+
+
+def test_lock_pins_every_declared_package_exactly():
+    lock = (ROOT / "requirements.lock").read_text(encoding="utf-8")
+    pinned = {_name(line) for line in lock.splitlines() if re.match(r"^[A-Za-z0-9]", line)}
+    assert _declared() <= pinned
+    for line in lock.splitlines():
+        if re.match(r"^[A-Za-z0-9]", line):
+            assert "==" in line, f"not an exact pin: {line}"
+
+
+def test_pyproject_keeps_lower_bounds_only():
+    project = _pyproject()["project"]
+    for requirement in project["dependencies"] + sum(project["optional-dependencies"].values(), []):
+        assert ">=" in requirement and "==" not in requirement and "<" not in requirement.replace("<=", "")
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    from hatchling.builders.wheel import WheelBuilder
+
+    out = tmp_path_factory.mktemp("wheel")
+    return Path(next(WheelBuilder(str(ROOT)).build(directory=str(out), versions=["standard"])))
+
+
+def test_wheel_ships_the_datasets_inside_the_package(wheel):
+    names = zipfile.ZipFile(wheel).namelist()
+    csvs = sorted(p.name for p in (ROOT / "datasets").glob("*.csv"))
+    for csv in csvs:
+        assert f"mlmarketing/datasets/{csv}" in names
+
+
+def test_installed_wheel_loads_datasets_from_anywhere(wheel, tmp_path):
+    target = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(target)  # a wheel is a zip laid out as site-packages
+    code = (
+        "import mlmarketing, pathlib;"
+        "from mlmarketing.data import dataset_dir;"
+        f"assert pathlib.Path(mlmarketing.__file__).parent.parent == pathlib.Path(r'{target}');"
+        "assert dataset_dir().parent.name == 'mlmarketing', dataset_dir();"
+        "print(len(mlmarketing.load_dataset('customers')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(target)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) > 0
+
+
+def test_code_is_ruff_clean():
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "mlmarketing", "tests", "benchmarks", "course.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
