@@ -61,7 +61,7 @@ _REGISTRY: dict[str, Dataset] = {
             name="customers",
             file="00-Customers.csv",
             description=(
-                "1,200 customers of an online shop: web behaviour over 90 days and whether "
+                "2,000 customers of an online shop: web behaviour over 90 days and whether "
                 "they bought during the last campaign. The course map's small example table."
             ),
             columns={

@@ -31,12 +31,12 @@ COEFFICIENTS = {
 }
 
 
-def simulate_customers(n_customers: int = 1200, random_state: int = 20240901) -> Simulation:
+def simulate_customers(n_customers: int = 2000, random_state: int = 20240901) -> Simulation:
     """Simulate an online shop's customers, their web behaviour and their last purchase.
 
     Parameters
     ----------
-    n_customers : int, default 1200
+    n_customers : int, default 2000
         Number of customers (rows).
     random_state : int, default 20240901
         Seed; the default gives the shipped ``00-Customers.csv``.
