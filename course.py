@@ -58,7 +58,6 @@ def install() -> Path:
         print(f"Creating the virtual environment in {VENV.name}/ ...", flush=True)
         venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
     pip = (python, "-m", "pip", "--disable-pip-version-check")
-    run(*pip, "install", "--upgrade", "pip")
     run(*pip, "install", "-r", LOCK)
     run(*pip, "install", "--no-deps", "--no-build-isolation", "-e", ROOT)
     STAMP.write_text(fingerprint)

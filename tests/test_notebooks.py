@@ -32,3 +32,11 @@ def test_course_map_lists_exactly_the_ready_notebooks():
     table = course_map()
     ready = set(table.loc[table["status"] == "ready", "notebook"])
     assert ready == {p.name for p in NOTEBOOKS}
+
+
+def test_readme_course_map_matches_the_package():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for row in course_map().itertuples():
+        line = next((ln for ln in readme.splitlines() if ln.startswith(f"| `{row.notebook}`")), None)
+        assert line is not None, f"{row.notebook} is not in the README's course map"
+        assert row.slide in line
