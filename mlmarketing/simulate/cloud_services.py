@@ -56,6 +56,8 @@ LOG_HAZARD_RATIOS = {
     "features_adopted": -0.10,
     "support_tickets_90d": 0.15,
     "nps": -0.12,
+    # Sector has no effect; the terms are named against Education, the first in sorted order.
+    **{f"industry = {name}": 0.0 for name in sorted(INDUSTRIES)[1:]},
 }
 NPS_MISSING_SHARE = 0.08
 
@@ -114,7 +116,8 @@ def simulate_cloud_services(n_accounts: int = 3000, random_state: int = 20241231
     plan = np.where(
         draw < starter_share, "Starter", np.where(draw < 1 - enterprise_share, "Pro", "Enterprise")
     )
-    median_seats = pd.Series(plan).map({"Starter": 4.0, "Pro": 18.0, "Enterprise": 110.0}).to_numpy()
+    median_seats = pd.Series(plan).map({"Starter": 4.0, "Pro": 18.0, "Enterprise": 110.0})
+    median_seats = median_seats.to_numpy()
     seats = np.maximum(1, np.round(median_seats * gen.lognormal(0.0, 0.55, n))).astype(int)
     annual_prob = pd.Series(plan).map({"Starter": 0.25, "Pro": 0.45, "Enterprise": 0.75}).to_numpy()
     annual_prob = np.where(after_launch & (plan == "Starter"), 0.15, annual_prob)
