@@ -68,7 +68,7 @@ COURSE_MAP: list[dict[str, str]] = [
         "question": "When do subscribers leave, and what keeps them longer?",
         "learning": f"{SUPERVISED} (survival analysis)",
         "dataset": "03-02-Cloud-Services.csv",
-        "status": "in preparation",
+        "status": "ready",
     },
     {
         "notebook": "03-03-personalisation.ipynb",

@@ -78,6 +78,32 @@ _REGISTRY: dict[str, Dataset] = {
             },
             notebook="00-course-map.ipynb",
         ),
+        Dataset(
+            name="cloud_services",
+            file="03-02-Cloud-Services.csv",
+            description=(
+                "3,000 accounts of a B2B cloud-software company (SaaS), signed up 2021-2024: plan, "
+                "seats, billing, onboarding usage, support tickets, NPS, and the end date of those "
+                "who cancelled before the extraction date (31 December 2024)."
+            ),
+            columns={
+                "account_id": "id",
+                "signup_date": "date",
+                "plan": "category",
+                "seats": "int",
+                "billing_cycle": "category",
+                "monthly_price": "float",
+                "industry": "category",
+                "active_user_share": "float",
+                "logins_per_user_week": "float",
+                "features_adopted": "int",
+                "support_tickets_90d": "int",
+                "nps": "Int",
+                "end_date": "date",
+                "churned": "bool",
+            },
+            notebook="03-02-cloud-services-churn.ipynb",
+        ),
     ]
 }
 

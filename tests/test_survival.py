@@ -1,0 +1,397 @@
+"""Tests of mlmarketing.survival and of the cloud-services dataset it is taught with."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mlmarketing import DataError, load_dataset
+from mlmarketing import survival as sv
+from mlmarketing.simulate import generate, planted_truth
+
+AS_OF = "2024-12-31"
+COVARIATES = [
+    "plan", "billing_cycle", "seats", "active_user_share", "logins_per_user_week",
+    "features_adopted", "support_tickets_90d", "nps", "industry",
+]
+REFERENCE = {"plan": "Starter", "billing_cycle": "monthly"}
+
+
+@pytest.fixture(scope="module")
+def accounts() -> pd.DataFrame:
+    return sv.tenure_table(load_dataset("cloud_services"), "signup_date", "end_date", AS_OF)
+
+
+@pytest.fixture(scope="module")
+def model(accounts) -> sv.CoxModel:
+    return sv.CoxModel(COVARIATES, reference=REFERENCE, dropna=True).fit(
+        accounts, "tenure_months", "churned"
+    )
+
+
+TOY = pd.DataFrame({"months": [2, 3, 3, 5, 8], "left": [1, 1, 0, 1, 0]})
+
+
+# ----------------------------------------------------------------------------- tenure
+
+
+def test_tenure_table_by_hand_and_does_not_modify_input():
+    subs = pd.DataFrame({"s": ["2024-01-01", "2024-03-01", "2024-06-15"],
+                         "e": ["2024-02-01", None, "2024-06-22"]})
+    before = subs.copy()
+    out = sv.tenure_table(subs, "s", "e", as_of="2024-12-31", unit="days")
+    assert out["tenure_days"].tolist() == [31.0, 305.0, 7.0]
+    assert out["churned"].tolist() == [1, 0, 1]
+    weeks = sv.tenure_table(subs, "s", "e", as_of="2024-12-31", unit="weeks")
+    assert weeks["tenure_weeks"].iloc[2] == 1.0
+    months = sv.tenure_table(subs, "s", "e", as_of="2024-12-31")
+    assert months["tenure_months"].iloc[0] == pytest.approx(31 / 30.4375, abs=1e-6)
+    pd.testing.assert_frame_equal(subs, before)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "as_of", "match"),
+    [
+        (["2024-01-01", None], [None, None], AS_OF, "missing start"),
+        (["2024-03-01"], ["2024-02-01"], AS_OF, "on or before the start"),
+        (["2024-03-01"], ["2024-03-01"], AS_OF, "on or before the start"),
+        (["2024-01-01"], ["2025-02-01"], AS_OF, "after the extraction date"),
+        (["2025-01-05"], [None], AS_OF, "start dates after"),
+        (["not a date"], [None], AS_OF, "must hold dates"),
+        (["2024-01-01"], [None], "someday", "as_of must be a date"),
+    ],
+)
+def test_tenure_table_bad_dates(start, end, as_of, match):
+    with pytest.raises(DataError, match=match):
+        sv.tenure_table(pd.DataFrame({"s": start, "e": end}), "s", "e", as_of=as_of)
+
+
+def test_tenure_table_bad_arguments():
+    subs = pd.DataFrame({"s": ["2024-01-01"], "e": [None]})
+    with pytest.raises(DataError, match="'start'"):
+        sv.tenure_table(subs, "start", "e", AS_OF)
+    with pytest.raises(DataError, match="unit"):
+        sv.tenure_table(subs, "s", "e", AS_OF, unit="years")
+    with pytest.raises(DataError, match="DataFrame"):
+        sv.tenure_table([1, 2], "s", "e", AS_OF)
+
+
+# ----------------------------------------------------------------------------- cohorts
+
+
+def test_cohort_retention_by_hand():
+    subs = pd.DataFrame({
+        "s": ["2024-01-05", "2024-01-20", "2024-01-31", "2024-02-10", "2024-02-11"],
+        "e": ["2024-02-10", None, "2024-03-15", None, "2024-02-12"],
+    })
+    table = sv.cohort_retention(subs, "s", "e", as_of="2024-04-30")
+    # January: Jan-05 leaves Feb-10 (retained at +1 month = Feb-05, lost at +2 = Mar-05);
+    # Jan-31 leaves Mar-15 (retained at Feb-29, lost at Mar-31); Jan-20 stays.
+    # Month 3 needs Jan-31 + 3 months = Apr-30 <= as_of: observed for the whole cohort.
+    assert table.loc["2024-01"].tolist() == pytest.approx([3, 1.0, 1.0, 1 / 3, 1 / 3])
+    # February: Feb-11 leaves the next day. Month 3 (May) is not observed yet.
+    february = table.loc["2024-02"]
+    assert february.iloc[:4].tolist() == [2, 1.0, 0.5, 0.5]
+    assert np.isnan(february[3])
+    quarterly = sv.cohort_retention(subs, "s", "e", as_of="2024-04-30", freq="Q")
+    assert quarterly.columns.tolist() == ["accounts", 0]
+    assert quarterly.loc["2024Q1", "accounts"] == 5
+    assert sv.cohort_retention(subs, "s", "e", "2024-04-30", max_periods=1).columns.tolist() == [
+        "accounts", 0, 1,
+    ]
+
+
+def test_cohort_retention_bad_input():
+    subs = pd.DataFrame({"s": ["2024-01-05"], "e": [None]})
+    with pytest.raises(DataError, match="freq"):
+        sv.cohort_retention(subs, "s", "e", AS_OF, freq="W")
+    with pytest.raises(DataError, match="max_periods"):
+        sv.cohort_retention(subs, "s", "e", AS_OF, max_periods=-1)
+    with pytest.raises(DataError, match="after the extraction"):
+        sv.cohort_retention(pd.DataFrame({"s": ["2024-01-05"], "e": ["2025-03-01"]}), "s", "e",
+                            AS_OF)
+
+
+def test_cohort_retention_never_increases_on_shipped_data():
+    table = sv.cohort_retention(load_dataset("cloud_services"), "signup_date", "end_date", AS_OF)
+    shares = table.drop(columns="accounts")
+    assert (shares[0] == 1).all()
+    steps = shares.diff(axis=1).iloc[:, 1:]
+    assert (steps.fillna(0) <= 1e-12).all().all()
+    assert table["accounts"].sum() == 3000
+
+
+# ----------------------------------------------------------------------------- Kaplan-Meier
+
+
+def test_kaplan_meier_by_hand():
+    km = sv.kaplan_meier(TOY, "months", "left")
+    # S(2) = 4/5; S(3) = 4/5 * 3/4 (one of 4 at risk leaves, one is censored at 3);
+    # S(5) = 0.6 * 1/2; the censored account at 8 adds no step.
+    assert km["time"].tolist() == [0, 2, 3, 5]
+    assert km["at_risk"].tolist() == [5, 5, 4, 2]
+    assert km["survival"].tolist() == pytest.approx([1.0, 0.8, 0.6, 0.3])
+    # Greenwood variance at t = 2: S^2 * 1/(5*4) -> se = 0.8 * sqrt(0.05); the log(-log)
+    # interval contains the estimate and stays inside [0, 1].
+    assert (km["ci_low"] <= km["survival"]).all() and (km["survival"] <= km["ci_high"]).all()
+    assert km["ci_low"].min() >= 0 and km["ci_high"].max() <= 1
+    z = 1.959964
+    s, se = 0.8, 0.8 * np.sqrt(1 / 20)
+    low = s ** np.exp(z * se / (s * abs(np.log(s))))
+    assert km.loc[1, "ci_low"] == pytest.approx(low, rel=1e-4)
+
+
+def test_kaplan_meier_by_group_and_input_untouched():
+    toy = TOY.assign(plan=["a", "a", "b", "b", "b"])
+    before = toy.copy()
+    km = sv.kaplan_meier(toy, "months", "left", by="plan")
+    assert set(km["group"]) == {"a", "b"}
+    a = km[km["group"] == "a"]
+    assert a["survival"].tolist() == pytest.approx([1.0, 0.5, 0.0])
+    pd.testing.assert_frame_equal(toy, before)
+
+
+@pytest.mark.parametrize(
+    ("frame", "match"),
+    [
+        (TOY.assign(months=[2, 0, 3, 5, 8]), "zero or negative"),
+        (TOY.assign(months=[2, -1, 3, 5, 8]), "zero or negative"),
+        (TOY.assign(months=[2, None, 3, 5, 8]), "missing duration"),
+        (TOY.assign(left=[1, 2, 0, 1, 0]), "must be 0/1"),
+        (TOY.assign(left=[1, None, 0, 1, 0]), "missing value"),
+        (TOY.assign(months=["2", "x", "3", "5", "8"]), "must hold numbers"),
+    ],
+)
+def test_kaplan_meier_bad_input(frame, match):
+    with pytest.raises(DataError, match=match):
+        sv.kaplan_meier(frame, "months", "left")
+
+
+def test_kaplan_meier_accepts_yes_no_and_names_missing_columns():
+    yes_no = TOY.assign(left=["Yes", "Yes", "No", "Yes", "No"])
+    assert sv.kaplan_meier(yes_no, "months", "left")["survival"].iloc[-1] == pytest.approx(0.3)
+    with pytest.raises(DataError, match="'month'.*Did you mean 'months'"):
+        sv.kaplan_meier(TOY, "month", "left")
+    with pytest.raises(DataError, match="missing value"):
+        sv.kaplan_meier(TOY.assign(g=["a", None, "a", "b", "b"]), "months", "left", by="g")
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 30), st.booleans()), min_size=2, max_size=40
+    )
+)
+def test_kaplan_meier_laws(rows):
+    frame = pd.DataFrame(rows, columns=["t", "e"]).astype({"e": int})
+    km = sv.kaplan_meier(frame, "t", "e")
+    surv = km["survival"].to_numpy()
+    assert surv[0] == 1 and (np.diff(surv) <= 1e-12).all() and (surv >= 0).all()
+    # Without censoring, Kaplan-Meier is the plain share still there after each time.
+    if frame["e"].all():
+        for time, s in zip(km["time"], surv, strict=True):
+            assert s == pytest.approx((frame["t"] > time).mean())
+
+
+def test_median_and_logrank(accounts):
+    med = sv.median_lifetime(TOY, "months", "left")
+    assert med.loc[0, "median"] == 5.0 and med.loc[0, "accounts"] == 5
+    by_plan = sv.median_lifetime(accounts, "tenure_months", "churned", by="plan")
+    assert by_plan["group"].tolist() == ["Enterprise", "Pro", "Starter"]
+    medians = by_plan.set_index("group")["median"]
+    assert medians["Starter"] < medians["Pro"]
+    assert np.isnan(medians["Enterprise"]) or medians["Enterprise"] > medians["Pro"]
+    test = sv.logrank_test(accounts, "tenure_months", "churned", "billing_cycle")
+    assert test["df"] == 1 and test["p_value"] < 1e-6
+    # The industry has no planted effect: no evidence against equal curves.
+    assert sv.logrank_test(accounts, "tenure_months", "churned", "industry")["p_value"] > 0.001
+    with pytest.raises(DataError, match="single value"):
+        sv.logrank_test(TOY.assign(g="a"), "months", "left", "g")
+
+
+# ----------------------------------------------------------------------------- Cox model
+
+
+def test_cox_recovers_planted_hazard_ratios(model):
+    truth = planted_truth("cloud_services")["log_hazard_ratios"]
+    table = model.hazard_ratios_.set_index("term")
+    assert set(table.index) == set(truth)
+    for term, log_hr in truth.items():
+        low, high = np.log(table.loc[term, ["hr_low", "hr_high"]].astype(float))
+        assert low <= log_hr <= high, term
+    assert table.loc["billing_cycle = annual", "hazard_ratio"] == pytest.approx(0.5, abs=0.1)
+    assert model.n_dropped_ == int(load_dataset("cloud_services")["nps"].isna().sum())
+
+
+def test_cox_model_function_matches_class_and_input_untouched(accounts):
+    before = accounts.copy()
+    table = sv.cox_model(accounts, "tenure_months", "churned", ["billing_cycle", "plan"],
+                         reference=REFERENCE)
+    assert table.columns.tolist() == ["term", "coef", "hazard_ratio", "hr_low", "hr_high",
+                                      "p_value"]
+    assert table["term"].tolist() == ["billing_cycle = annual", "plan = Enterprise", "plan = Pro"]
+    assert (table["hr_low"] < table["hazard_ratio"]).all()
+    assert (table["hazard_ratio"] < table["hr_high"]).all()
+    pd.testing.assert_frame_equal(accounts, before)
+
+
+def test_cox_model_single_binary_covariate_matches_logrank_direction():
+    rng = np.random.default_rng(0)
+    n = 400
+    group = rng.random(n) < 0.5
+    time = rng.exponential(np.where(group, 20.0, 10.0))  # group halves the hazard
+    frame = pd.DataFrame({"t": time, "e": 1, "g": group})
+    hr = sv.cox_model(frame, "t", "e", ["g"])
+    assert hr.loc[0, "hr_low"] < 0.5 < hr.loc[0, "hr_high"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        (dict(covariates=["nps"]), "'nps' has .* missing"),
+        (dict(covariates=[]), "covariates is empty"),
+        (dict(covariates=["plann"]), "Did you mean 'plan'"),
+        (dict(covariates=["churned"]), "duration or event"),
+        (dict(covariates=["plan"], reference={"plan": "Gold"}), "'Gold' is not a value"),
+        (dict(covariates=["seats"], reference={"seats": 1}), "holds numbers"),
+        (dict(covariates=["seats"], ties="exact"), "ties"),
+    ],
+)
+def test_cox_model_bad_input(accounts, kwargs, match):
+    covariates = kwargs.pop("covariates")
+    with pytest.raises(DataError, match=match):
+        sv.CoxModel(covariates, **kwargs).fit(accounts, "tenure_months", "churned")
+
+
+def test_cox_model_no_event_and_single_level():
+    frame = pd.DataFrame({"t": [1.0, 2, 3, 4], "e": 0, "x": [1, 2, 3, 4], "g": "a"})
+    with pytest.raises(DataError, match="no event"):
+        sv.cox_model(frame, "t", "e", ["x"])
+    with pytest.raises(DataError, match="single value"):
+        sv.cox_model(frame.assign(e=1), "t", "e", ["g"])
+    with pytest.raises(DataError, match="not fitted"):
+        sv.CoxModel(["x"]).relative_risk(frame)
+
+
+def test_proportional_hazards_check(model):
+    check = sv.proportional_hazards_check(model)
+    assert check["term"].tolist() == model.terms_
+    # The planted model has proportional hazards: no term should be flagged strongly.
+    assert check["p_value"].min() > 0.01
+    # A covariate whose effect reverses after 6 months is flagged.
+    rng = np.random.default_rng(1)
+    n = 1500
+    x = rng.random(n) < 0.5
+    early = rng.exponential(np.where(x, 3.0, 12.0))
+    late = 6 + rng.exponential(np.where(x, 30.0, 6.0))
+    time = np.where(early < 6, early, late)
+    frame = pd.DataFrame({"t": time, "e": 1, "x": x.astype(int)})
+    flagged = sv.proportional_hazards_check(sv.CoxModel(["x"]).fit(frame, "t", "e"))
+    assert not flagged.loc[0, "proportional"]
+    with pytest.raises(DataError, match="fitted CoxModel"):
+        sv.proportional_hazards_check("model")
+
+
+# ----------------------------------------------------------------------------- lifetime
+
+
+def test_expected_lifetime_matches_planted_truth(model, accounts):
+    truth = planted_truth("cloud_services")
+    active = accounts[accounts["churned"] == 0]
+    out = sv.expected_lifetime(model, active, "tenure_months", value="monthly_price", within=3)
+    assert out.index.equals(active.index)
+    assert out["p_churn_within"].isna().sum() == active["nps"].isna().sum()
+    true_p = pd.Series(truth["p_churn_next_3_months"], index=accounts.index)[active.index]
+    known = out["p_churn_within"].notna()
+    assert np.corrcoef(out.loc[known, "p_churn_within"], true_p[known])[0, 1] > 0.9
+    assert out.loc[known, "p_churn_within"].mean() == pytest.approx(true_p[known].mean(), abs=0.02)
+    assert (out.loc[known, "expected_remaining"] <= 36 + 1e-9).all()
+    assert np.allclose(out["remaining_value"], out["expected_remaining"] * active["monthly_price"],
+                       equal_nan=True)
+
+
+def test_expected_lifetime_by_hand_with_exponential_baseline():
+    # Constant hazard 0.1 per month: remaining lifetime within 12 months = (1 - e^-1.2) / 0.1
+    # and P(leave within 3 months) = 1 - e^-0.3, whatever the tenure.
+    rng = np.random.default_rng(3)
+    n = 4000
+    x = rng.random(n) < 0.5
+    time = rng.exponential(1 / (0.1 * np.where(x, 2.0, 1.0)))
+    frame = pd.DataFrame({"t": np.minimum(time, 60), "e": (time < 60).astype(int), "x": x})
+    model = sv.CoxModel(["x"]).fit(frame, "t", "e")
+    probe = pd.DataFrame({"x": [False, False], "tenure": [1.0, 10.0]})
+    out = sv.expected_lifetime(model, probe, "tenure", within=3, horizon=12)
+    assert out["p_churn_within"].tolist() == pytest.approx([1 - np.exp(-0.3)] * 2, abs=0.03)
+    assert out["expected_remaining"].tolist() == pytest.approx([(1 - np.exp(-1.2)) / 0.1] * 2,
+                                                               rel=0.05)
+
+
+def test_expected_lifetime_bad_input(model, accounts):
+    with pytest.raises(DataError, match="fitted CoxModel"):
+        sv.expected_lifetime(None, accounts, "tenure_months")
+    with pytest.raises(DataError, match="positive"):
+        sv.expected_lifetime(model, accounts, "tenure_months", within=0)
+    with pytest.raises(DataError, match="negative"):
+        sv.expected_lifetime(model, accounts.assign(tenure_months=-1.0), "tenure_months")
+    with pytest.raises(DataError, match="not fitted with"):
+        sv.expected_lifetime(model, accounts.assign(plan="Gold"), "tenure_months")
+
+
+# ----------------------------------------------------------------------------- naive view
+
+
+def test_naive_churned_yet_share_understates_risk_of_new_accounts(accounts):
+    """The trap the notebook shows: new accounts have 'churned' least but leave fastest."""
+    truth = planted_truth("cloud_services")
+    months_since_signup = (pd.Timestamp(AS_OF) - accounts["signup_date"]).dt.days / 30.4375
+    new = months_since_signup < 6
+    old = months_since_signup >= 24
+    assert accounts.loc[new, "churned"].mean() < accounts.loc[old, "churned"].mean()
+    p = pd.Series(truth["p_churn_next_3_months"], index=accounts.index)
+    assert p[new].mean() > p[old].mean()
+
+
+# ----------------------------------------------------------------------------- generator
+
+
+def test_generator_small_and_reproducible():
+    a = generate("cloud_services", n_accounts=300, random_state=5)
+    b = generate("cloud_services", n_accounts=300, random_state=5)
+    table = a.tables["03-02-Cloud-Services.csv"]
+    pd.testing.assert_frame_equal(table, b.tables["03-02-Cloud-Services.csv"])
+    assert len(table) == 300 and table["account_id"].is_unique
+    assert (table["end_date"].dropna() <= pd.Timestamp(AS_OF)).all()
+    assert (table["churned"] == table["end_date"].notna()).all()
+    assert np.allclose(a.truth["risk"], b.truth["risk"])
+
+
+def test_shipped_data_is_realistic():
+    df = load_dataset("cloud_services")
+    assert 0.25 <= df["churned"].mean() <= 0.55
+    assert 0.03 <= df["nps"].isna().mean() <= 0.15
+    assert set(df["plan"].cat.categories) == {"Starter", "Pro", "Enterprise"}
+
+
+# ----------------------------------------------------------------------------- plots
+
+
+def test_plots_return_axes(accounts, model):
+    fig, axes = plt.subplots(1, 3)
+    km = sv.kaplan_meier(accounts, "tenure_months", "churned", by="billing_cycle")
+    assert sv.plot_survival(km, ax=axes[0], title="KM") is axes[0]
+    assert len(axes[0].get_legend().get_texts()) == 2
+    cohorts = sv.cohort_retention(accounts, "signup_date", "end_date", AS_OF, freq="Q")
+    assert sv.plot_cohort_retention(cohorts, ax=axes[1]) is axes[1]
+    truth = planted_truth("cloud_services")["hazard_ratios"]
+    assert sv.plot_hazard_ratios(model.hazard_ratios_, truth=truth, ax=axes[2]) is axes[2]
+    with pytest.raises(DataError, match="'survival'"):
+        sv.plot_survival(km.drop(columns="survival"))
+    plt.close("all")
