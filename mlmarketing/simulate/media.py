@@ -154,8 +154,8 @@ def simulate_media(n_weeks: int = 104, random_state: int = 20240104) -> Simulati
             mean_exposures = impressions / AUDIENCE
             share = 1.0 - (1.0 + mean_exposures / r) ** (-r)
             noisy = share * AUDIENCE * gen.lognormal(0.0, 0.03, total_weeks)
-            reach = pd.array(np.round(np.minimum(noisy, impressions), -2).astype(np.int64),
-                             dtype="Int64")
+            people = np.minimum(np.round(noisy, -2), impressions).astype(np.int64)
+            reach = pd.array(people, dtype="Int64")
         else:
             reach = pd.array([pd.NA] * total_weeks, dtype="Int64")
         reported = gen.poisson(c["bias"] * contributions[name])
