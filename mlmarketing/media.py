@@ -950,14 +950,19 @@ def allocate_budget(
     low, high = _bounds(params, total_budget, min_spend, max_spend)
     scale = float(total_budget)
     lo, hi = low / scale, high / scale
-    scaled = params.assign(half_saturation=params["half_saturation"] / scale)
-    norm = max(float(params["effect"].sum()), 1e-12)
+    # Plain arrays, spend in units of the budget: the optimiser calls these many times.
+    half = params["half_saturation"].to_numpy() / scale
+    shape = params["shape"].to_numpy()
+    effect = params["effect"].to_numpy() / max(float(params["effect"].sum()), 1e-12)
 
     def loss(z: np.ndarray) -> float:
-        return -float(_response(scaled, z).sum()) / norm
+        ratio = (np.maximum(z, 0) / half) ** shape
+        return -float((effect * ratio / (1 + ratio)).sum())
 
     def grad(z: np.ndarray) -> np.ndarray:
-        return -_slope(scaled, z) / norm
+        z = np.maximum(z, 1e-12)
+        ratio = (z / half) ** shape
+        return -effect * shape * ratio / (z * (1 + ratio) ** 2)
 
     constraint = {"type": "eq", "fun": lambda z: z.sum() - 1.0, "jac": lambda z: np.ones_like(z)}
 
