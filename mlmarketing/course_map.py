@@ -36,7 +36,7 @@ COURSE_MAP: list[dict[str, str]] = [
         "question": "Which medium costs least per action, and how should the budget be split?",
         "learning": f"{SUPERVISED} (regression), optimisation",
         "dataset": "01-04-Media.csv",
-        "status": "in preparation",
+        "status": "ready",
     },
     {
         "notebook": "02-02-demand-forecasting.ipynb",

@@ -104,6 +104,30 @@ _REGISTRY: dict[str, Dataset] = {
             },
             notebook="03-02-cloud-services-churn.ipynb",
         ),
+        Dataset(
+            name="media",
+            file="01-04-Media.csv",
+            description=(
+                "A brand's media plan over 104 weeks in 8 channels (search, social, display, "
+                "online video, email, TV, radio, out-of-home): weekly spend, impressions, reach, "
+                "clicks, platform-reported conversions and revenue, and the week's true totals."
+            ),
+            columns={
+                "week": "date",
+                "channel": "category",
+                "spend": "float",
+                "impressions": "int",
+                "reach": "Int",
+                "clicks": "Int",
+                "reported_conversions": "int",
+                "reported_revenue": "float",
+                "total_conversions": "int",
+                "total_revenue": "float",
+                "season": "category",
+                "promotion": "bool",
+            },
+            notebook="01-04-media-planning.ipynb",
+        ),
     ]
 }
 

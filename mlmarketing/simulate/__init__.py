@@ -25,6 +25,7 @@ from mlmarketing._errors import DataError
 from mlmarketing.simulate._core import Simulation, to_csv_bytes
 from mlmarketing.simulate.cloud_services import simulate_cloud_services
 from mlmarketing.simulate.customers import simulate_customers
+from mlmarketing.simulate.media import simulate_media
 
 __all__ = [
     "GENERATORS",
@@ -34,6 +35,7 @@ __all__ = [
     "planted_truth",
     "simulate_cloud_services",
     "simulate_customers",
+    "simulate_media",
     "write_datasets",
 ]
 
@@ -41,6 +43,7 @@ __all__ = [
 GENERATORS: dict[str, Callable[..., Simulation]] = {
     "customers": simulate_customers,
     "cloud_services": simulate_cloud_services,
+    "media": simulate_media,
 }
 
 

@@ -1,0 +1,1108 @@
+"""Media planning: compare channels on cost per action, price the seven-times rule, split a budget.
+
+Used by ``01-04-media-planning.ipynb``. Three groups of helpers:
+
+- **KPIs** (:func:`media_kpis`): CTR, CPC, CPM, conversion rate, CPA and ROAS per channel
+  (or per any grouping), from the columns you name. A KPI whose denominator is zero or
+  unknown is missing (NaN), never infinite.
+- **Reach and frequency** (:func:`reach_frequency`, :func:`cost_for_frequency`,
+  :func:`exposure_concentration`): how many people see an ad, how often, and what it costs
+  to reach an audience an average of seven times. Exposures per person follow a Poisson law
+  (ads spread evenly) or a negative binomial law (some people see far more ads than others),
+  the classic model of media planners.
+- **Response curves and budget** (:func:`adstock`, :func:`saturation`,
+  :func:`fit_response_curves`, :func:`allocate_budget`): each channel's weekly incremental
+  conversions are ``effect * saturation(adstock(spend))``; the curves are fitted to weekly
+  total conversions by nonlinear least squares (:func:`scipy.optimize.least_squares`) and the
+  budget is split by constrained optimisation (:func:`scipy.optimize.minimize`, SLSQP).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, signal, stats
+
+from mlmarketing._errors import DataError
+from mlmarketing._validation import check_columns, check_frame, check_numeric
+
+__all__ = [
+    "ResponseCurves",
+    "adstock",
+    "allocate_budget",
+    "cost_for_frequency",
+    "expected_conversions",
+    "exposure_concentration",
+    "fit_response_curves",
+    "marginal_cpa",
+    "media_kpis",
+    "plot_kpi",
+    "plot_response_curves",
+    "reach_frequency",
+    "saturation",
+    "split_by_ranking",
+]
+
+# --------------------------------------------------------------------------------------
+# KPIs
+# --------------------------------------------------------------------------------------
+
+
+def _check_not_negative(df: pd.DataFrame, columns: Sequence[str]) -> None:
+    for column in columns:
+        values = pd.to_numeric(df[column], errors="coerce")
+        negative = values < 0
+        if negative.any():
+            first = negative[negative].index[0]
+            raise DataError(
+                f"column {column!r} has {int(negative.sum())} negative value(s), for example "
+                f"{values[first]!r} in row {first!r}. Spend, impressions, clicks, conversions and "
+                "revenue cannot be negative: fix the export (a refund or a correction line?) "
+                "or drop those rows."
+            )
+
+
+def _ratio(numerator: pd.Series, denominator: pd.Series, scale: float = 1.0) -> pd.Series:
+    """numerator / denominator * scale, missing (not infinite) where the denominator is 0."""
+    num = numerator.astype(float)
+    den = denominator.astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(den > 0, num / den * scale, np.nan)
+    return pd.Series(out, index=numerator.index)
+
+
+def media_kpis(
+    df: pd.DataFrame,
+    by: str | Sequence[str] | None = "channel",
+    *,
+    spend: str = "spend",
+    impressions: str = "impressions",
+    clicks: str | None = "clicks",
+    conversions: str | None = "conversions",
+    revenue: str | None = "revenue",
+    reach: str | None = None,
+) -> pd.DataFrame:
+    """The KPIs every marketer must master, per channel (or any grouping), on one basis.
+
+    Totals are summed over the rows of each group, then the KPIs are ratios of totals:
+
+    - CTR (click-through rate) = clicks / impressions
+    - CPC (cost per click) = spend / clicks
+    - CPM (cost per mille) = spend / impressions x 1,000
+    - conversion rate = conversions / clicks
+    - CPA (cost per action) = spend / conversions
+    - ROAS (return on ad spend) = revenue / spend
+    - cost per 1,000 reached = spend / reach x 1,000 (only when ``reach`` is given; reach is
+      summed over the rows, so over several weeks it counts a person once per week)
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per channel and period (or any finer grain). Not modified.
+    by : str, list of str or None, default "channel"
+        Column(s) to group by; ``None`` gives one row for the whole table.
+    spend, impressions : str
+        Columns of spend (any currency) and impressions (ads shown).
+    clicks, conversions, revenue, reach : str or None
+        Columns of clicks, conversions (actions), revenue and reach (people who saw the ad);
+        ``None`` when your data has no such column (the KPIs that need it are left out).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group: the totals, then ``CTR``, ``CPC``, ``CPM``, ``conversion rate``,
+        ``CPA``, ``ROAS`` (and ``cost per 1,000 reached``).
+
+    Notes
+    -----
+    Missing values are allowed (TV has no clicks, search no reach): each KPI uses only the
+    rows where both of its numbers are known, and is missing where none are. A KPI whose
+    denominator is zero (no click, no conversion, a week off air) is missing (NaN), not
+    infinite. Negative values, and more clicks than impressions, raise :class:`DataError`.
+
+    Examples
+    --------
+    >>> plan = pd.DataFrame({"channel": ["search", "tv"], "spend": [1500.0, 5_000_000.0],
+    ...                      "impressions": [20_000, 100_000_000], "clicks": [1000, None],
+    ...                      "conversions": [50, 20_000], "revenue": [3000.0, 1_200_000.0]})
+    >>> media_kpis(plan)[["CTR", "CPC", "CPM", "CPA"]].to_dict("list")
+    {'CTR': [0.05, nan], 'CPC': [1.5, nan], 'CPM': [75.0, 50.0], 'CPA': [30.0, 250.0]}
+    """
+    check_frame(df)
+    keys = [] if by is None else [by] if isinstance(by, str) else list(by)
+    check_columns(df, keys, role="group column")
+    named = {
+        "spend": spend,
+        "impressions": impressions,
+        "clicks": clicks,
+        "conversions": conversions,
+        "revenue": revenue,
+        "reach": reach,
+    }
+    named = {role: column for role, column in named.items() if column is not None}
+    for role, column in named.items():
+        check_columns(df, column, role=f"{role} column")
+    check_numeric(df, list(named.values()))
+    _check_not_negative(df, list(named.values()))
+    data = pd.DataFrame({role: pd.to_numeric(df[col]).astype(float) for role, col in named.items()})
+    if "clicks" in data:
+        too_many = data["clicks"] > data["impressions"]
+        if too_many.any():
+            row = too_many[too_many].index[0]
+            raise DataError(
+                f"{int(too_many.sum())} row(s) have more clicks ({clicks!r}) than impressions "
+                f"({impressions!r}), for example row {row!r}: "
+                f"{data.loc[row, 'clicks']:.0f} clicks for {data.loc[row, 'impressions']:.0f} "
+                "impressions. Check that the two columns are not swapped and come from the "
+                "same platform."
+            )
+    group_keys = [df[k].rename(k) for k in keys] if keys else np.zeros(len(df), dtype=int)
+
+    def pair_sums(num: str, den: str) -> tuple[pd.Series, pd.Series]:
+        both = data[num].notna() & data[den].notna()
+        part = data[[num, den]].where(both)
+        sums = part.groupby(group_keys, observed=True, sort=True).sum(min_count=1)
+        return sums[num], sums[den]
+
+    totals = data.groupby(group_keys, observed=True, sort=True).sum(min_count=1)
+    out = totals.copy()
+    definitions = [
+        ("CTR", "clicks", "impressions", 1.0),
+        ("CPC", "spend", "clicks", 1.0),
+        ("CPM", "spend", "impressions", 1000.0),
+        ("conversion rate", "conversions", "clicks", 1.0),
+        ("CPA", "spend", "conversions", 1.0),
+        ("ROAS", "revenue", "spend", 1.0),
+        ("cost per 1,000 reached", "spend", "reach", 1000.0),
+    ]
+    for name, num, den, scale in definitions:
+        if num in data and den in data:
+            out[name] = _ratio(*pair_sums(num, den), scale=scale)
+    if not keys:
+        out.index = pd.Index(["all"], name=None)
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Reach and frequency
+# --------------------------------------------------------------------------------------
+
+
+def _exposures(mean_exposures: float, concentration: float | None):
+    """The law of the number of times one person of the audience sees the ad."""
+    if concentration is None or np.isinf(concentration):
+        return stats.poisson(mean_exposures)
+    r = float(concentration)
+    return stats.nbinom(r, r / (r + mean_exposures))
+
+
+def _check_concentration(concentration: float | None) -> None:
+    if concentration is not None and not (np.isfinite(concentration) or np.isinf(concentration)):
+        raise DataError("concentration must be a positive number, np.inf or None.")
+    if concentration is not None and not concentration > 0:
+        raise DataError(
+            f"concentration must be positive (got {concentration!r}): small values (0.3-1) "
+            "mean a few heavy users see most ads; None or np.inf means ads spread evenly."
+        )
+
+
+def reach_frequency(
+    impressions: float | None = None,
+    audience: float | None = None,
+    *,
+    grp: float | None = None,
+    frequency: int = 7,
+    concentration: float | None = None,
+) -> pd.Series:
+    """Reach and frequency of a campaign, from impressions and audience size or from GRPs.
+
+    Parameters
+    ----------
+    impressions, audience : float, optional
+        Ads shown, and people in the target audience.
+    grp : float, optional
+        Gross rating points instead (100 GRP = as many impressions as people in the audience).
+    frequency : int, default 7
+        The number of exposures that counts ("seven times rule").
+    concentration : float or None, default None
+        ``None``: exposures spread evenly (Poisson law). A positive number ``r``: a negative
+        binomial law; the smaller ``r``, the more ads go to the same heavy users (see
+        :func:`exposure_concentration` to estimate it from a reported reach).
+
+    Returns
+    -------
+    pandas.Series
+        ``GRP``, ``mean exposures`` per person of the audience, ``reach`` (share that sees the
+        ad at least once), ``average frequency`` (among those reached) and ``share at
+        frequency`` (share of the audience that sees it at least ``frequency`` times).
+
+    Examples
+    --------
+    >>> reach_frequency(grp=100).round(3).tolist()
+    [100.0, 1.0, 0.632, 1.582, 0.0]
+    """
+    _check_concentration(concentration)
+    if grp is None:
+        if impressions is None or audience is None:
+            raise DataError("give impressions and audience, or grp (gross rating points).")
+        if not audience > 0:
+            raise DataError(f"audience must be a positive number of people, got {audience!r}.")
+        if not impressions >= 0:
+            raise DataError(f"impressions must be zero or more, got {impressions!r}.")
+        grp = 100.0 * impressions / audience
+    if not grp >= 0:
+        raise DataError(f"grp must be zero or more, got {grp!r}.")
+    if not (float(frequency) == int(frequency) and frequency >= 1):
+        raise DataError(f"frequency must be a whole number of exposures >= 1, got {frequency!r}.")
+    m = grp / 100.0
+    law = _exposures(m, concentration)
+    reached = float(law.sf(0)) if m > 0 else 0.0
+    return pd.Series(
+        {
+            "GRP": float(grp),
+            "mean exposures": m,
+            "reach": reached,
+            "average frequency": m / reached if reached > 0 else np.nan,
+            "share at frequency": float(law.sf(int(frequency) - 1)) if m > 0 else 0.0,
+        }
+    )
+
+
+def cost_for_frequency(
+    audience: float,
+    cpm: float,
+    frequency: float = 7,
+    *,
+    concentration: float | None = None,
+    share_at_frequency: float | None = None,
+) -> pd.Series:
+    """What it costs to reach an audience ``frequency`` times (the seven-times rule).
+
+    Two goals, a choice of the planner:
+
+    - by default, the people reached see the ad ``frequency`` times *on average*;
+    - with ``share_at_frequency``, that share of the whole audience sees it *at least*
+      ``frequency`` times (a stricter goal: an average of 7 leaves many people below 7).
+
+    Parameters
+    ----------
+    audience : float
+        People in the target audience.
+    cpm : float
+        Cost per thousand impressions in the channel.
+    frequency : float, default 7
+        Exposures wanted (more than 1 for the average goal, a whole number for the share goal).
+    concentration : float or None, default None
+        Exposure law, as in :func:`reach_frequency` (``None``: Poisson, ads spread evenly).
+    share_at_frequency : float, optional
+        Share of the audience (between 0 and 1) that must see the ad ``frequency`` times.
+
+    Returns
+    -------
+    pandas.Series
+        ``impressions`` needed, ``cost``, and the resulting ``GRP``, ``mean exposures``,
+        ``reach``, ``average frequency`` and ``share at frequency``.
+
+    Notes
+    -----
+    With even spreading the share of people who see the ad at least once after ``m``
+    exposures per person is ``1 - exp(-m)``, so the average frequency among them is
+    ``m / (1 - exp(-m))``; with a negative binomial law of shape ``r`` the reach is
+    ``1 - (1 + m / r) ** -r``. The function solves for ``m`` (:func:`scipy.optimize.brentq`)
+    and prices ``m * audience`` impressions at the CPM.
+
+    Examples
+    --------
+    >>> plan = cost_for_frequency(audience=1_000_000, cpm=10.0, frequency=7, concentration=1.0)
+    >>> round(plan["impressions"]), round(plan["cost"])
+    (6000000, 60000)
+    """
+    _check_concentration(concentration)
+    if not audience > 0:
+        raise DataError(f"audience must be a positive number of people, got {audience!r}.")
+    if not cpm > 0:
+        raise DataError(f"cpm must be a positive cost per thousand impressions, got {cpm!r}.")
+
+    def metrics(m: float) -> pd.Series:
+        return reach_frequency(grp=100.0 * m, frequency=max(1, int(np.ceil(frequency))),
+                               concentration=concentration)
+
+    if share_at_frequency is None:
+        if not frequency > 1:
+            raise DataError(
+                f"frequency must be more than 1 for an average frequency goal, got {frequency!r}."
+            )
+
+        def gap(m: float) -> float:
+            return m / float(_exposures(m, concentration).sf(0)) - frequency
+    else:
+        if not 0 < share_at_frequency < 1:
+            raise DataError(
+                "share_at_frequency must be between 0 and 1 (excluded), "
+                f"got {share_at_frequency!r}."
+            )
+        if not (float(frequency) == int(frequency) and frequency >= 1):
+            raise DataError(f"frequency must be a whole number >= 1, got {frequency!r}.")
+
+        def gap(m: float) -> float:
+            return float(_exposures(m, concentration).sf(int(frequency) - 1)) - share_at_frequency
+
+    high = max(2.0 * frequency, 1.0)
+    while gap(high) < 0:
+        high *= 2.0
+        if high > 1e7:
+            raise DataError("this goal needs more than ten million exposures per person.")
+    m = optimize.brentq(gap, 1e-9, high, xtol=1e-12, rtol=1e-12)
+    impressions = m * audience
+    result = metrics(m)
+    return pd.concat(
+        [pd.Series({"impressions": impressions, "cost": impressions / 1000.0 * cpm}), result]
+    )
+
+
+def exposure_concentration(impressions: float, reach: float, audience: float) -> float:
+    """The negative binomial shape ``r`` that explains a reported reach (a media planner's fit).
+
+    Parameters
+    ----------
+    impressions, reach, audience : float
+        Ads shown, people who saw at least one, and people in the target audience.
+
+    Returns
+    -------
+    float
+        ``r`` such that ``1 - (1 + m / r) ** -r`` equals ``reach / audience`` with
+        ``m = impressions / audience``; ``inf`` when the reach is as high as even spreading
+        allows (Poisson). Small values mean a few heavy users see most of the ads.
+
+    Examples
+    --------
+    >>> round(exposure_concentration(impressions=2_000_000, reach=666_667, audience=1_000_000), 3)
+    1.0
+    """
+    if not audience > 0:
+        raise DataError(f"audience must be a positive number of people, got {audience!r}.")
+    if not (impressions > 0 and reach > 0):
+        raise DataError("impressions and reach must be positive to estimate a concentration.")
+    if reach > impressions:
+        raise DataError(
+            f"reach ({reach:,.0f}) is above impressions ({impressions:,.0f}): a person reached "
+            "has seen at least one ad. Check the two columns."
+        )
+    if reach > audience:
+        raise DataError(
+            f"reach ({reach:,.0f}) is above the audience ({audience:,.0f}): give the size of the "
+            "audience the reach is measured on."
+        )
+    m = impressions / audience
+    share = reach / audience
+    if share >= -np.expm1(-m) * (1 - 1e-9):
+        return float("inf")
+
+    def gap(log_r: float) -> float:
+        r = np.exp(log_r)
+        return -np.expm1(-r * np.log1p(m / r)) - share
+
+    return float(np.exp(optimize.brentq(gap, np.log(1e-6), np.log(1e6), xtol=1e-12)))
+
+
+# --------------------------------------------------------------------------------------
+# Response curves
+# --------------------------------------------------------------------------------------
+
+
+def adstock(spend, decay: float, *, initial: float = 0.0):
+    """Carry-over of advertising: this week's effective spend includes part of past weeks'.
+
+    ``x_t = (1 - decay) * spend_t + decay * x_{t-1}`` (a normalised geometric adstock: a euro
+    spent counts once in all, spread over this week and the next ones).
+
+    Parameters
+    ----------
+    spend : array-like or pandas.Series
+        Spend per period, in time order.
+    decay : float
+        Share of the effect carried to the next period, in [0, 1): 0 = no memory,
+        0.7 = a TV-like long memory.
+    initial : float, default 0.0
+        Carried-over spend entering the first period (for example the first period's spend,
+        if the channel ran at that level before the data start).
+
+    Returns
+    -------
+    numpy.ndarray or pandas.Series
+        Same shape (and index) as ``spend``.
+
+    Examples
+    --------
+    >>> adstock([100.0, 0.0, 0.0], decay=0.5).tolist()
+    [50.0, 25.0, 12.5]
+    """
+    if not 0 <= decay < 1:
+        raise DataError(f"decay must be in [0, 1), got {decay!r}.")
+    values = np.asarray(spend, dtype=float)
+    if values.ndim != 1:
+        raise DataError("spend must be one series of values in time order.")
+    if np.isnan(values).any():
+        raise DataError("spend has missing values: fill weeks without spend with 0.")
+    if (values < 0).any():
+        raise DataError("spend cannot be negative: fix or drop the negative periods.")
+    out = signal.lfilter([1.0 - decay], [1.0, -decay], values, zi=[decay * initial])[0]
+    if isinstance(spend, pd.Series):
+        return pd.Series(out, index=spend.index, name=spend.name)
+    return out
+
+
+def saturation(spend, half_saturation: float, shape: float = 1.0):
+    """Diminishing returns: the share of a channel's maximum effect reached at a spend level.
+
+    ``spend ** shape / (spend ** shape + half_saturation ** shape)`` (a Hill curve): 0 at no
+    spend, 0.5 at ``half_saturation``, towards 1 for large spend. ``shape = 1`` is concave
+    (each extra euro brings less); ``shape > 1`` is an S-curve.
+
+    Examples
+    --------
+    >>> saturation([0.0, 10.0, 30.0], half_saturation=10.0).tolist()
+    [0.0, 0.5, 0.75]
+    """
+    if not half_saturation > 0:
+        raise DataError(f"half_saturation must be positive, got {half_saturation!r}.")
+    if not shape > 0:
+        raise DataError(f"shape must be positive, got {shape!r}.")
+    values = np.asarray(spend, dtype=float)
+    if (values < 0).any():
+        raise DataError("spend cannot be negative.")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(values > 0, (values / half_saturation) ** shape, 0.0)
+    out = ratio / (1.0 + ratio)
+    if isinstance(spend, pd.Series):
+        return pd.Series(out, index=spend.index, name=spend.name)
+    return out
+
+
+@dataclass
+class ResponseCurves:
+    """Fitted response curves (see :func:`fit_response_curves`).
+
+    Attributes
+    ----------
+    params : pandas.DataFrame
+        One row per channel: ``decay``, ``half_saturation`` (weekly spend at half the maximum
+        effect), ``effect`` (most weekly conversions the channel can add) and ``shape``.
+    controls : pandas.Series
+        Baseline coefficients: ``intercept`` and one per control (or control level).
+    spend : pandas.DataFrame
+        Weekly spend, weeks x channels.
+    target : pandas.Series
+        Weekly conversions that were fitted.
+    fitted : pandas.Series
+        Conversions the model predicts each week.
+    contributions : pandas.DataFrame
+        Weekly incremental conversions of each channel, weeks x channels.
+    r2 : float
+        Share of the weekly variation of conversions the model explains.
+    """
+
+    params: pd.DataFrame
+    controls: pd.Series
+    spend: pd.DataFrame
+    target: pd.Series
+    fitted: pd.Series
+    contributions: pd.DataFrame
+    r2: float
+
+    def summary(self) -> pd.DataFrame:
+        """Per channel: spend, incremental conversions and incremental CPA over the data."""
+        spend = self.spend.sum()
+        incremental = self.contributions.sum()
+        return pd.DataFrame(
+            {
+                "spend": spend,
+                "incremental conversions": incremental,
+                "incremental CPA": _ratio(spend, incremental),
+                "share of conversions": incremental / self.target.sum(),
+            }
+        )
+
+
+def _week_table(
+    df: pd.DataFrame, date: str, channel: str, spend: str, target: str, controls: Sequence[str]
+) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+    check_frame(df, min_rows=2)
+    check_columns(df, [date, channel], role="column")
+    check_columns(df, spend, role="spend column")
+    check_columns(df, target, role="target column")
+    check_columns(df, list(controls), role="control column")
+    check_numeric(df, [spend, target])
+    for column in (spend, target):
+        if df[column].isna().any():
+            raise DataError(
+                f"column {column!r} has {int(df[column].isna().sum())} missing value(s). Fill "
+                "weeks without spend with 0 and drop weeks whose conversions are unknown."
+            )
+    _check_not_negative(df, [spend, target])
+    weeks = pd.to_datetime(df[date], errors="coerce")
+    if weeks.isna().any():
+        raise DataError(f"column {date!r} has values that are not dates; fix or drop them.")
+    data = pd.DataFrame({"week": weeks, "channel": df[channel].astype(str), "spend": df[spend]})
+    if data.duplicated(["week", "channel"]).any():
+        row = data[data.duplicated(["week", "channel"])].iloc[0]
+        raise DataError(
+            f"channel {row['channel']!r} has several rows for week {row['week']:%Y-%m-%d}. "
+            "Sum them first (df.groupby([date, channel]).sum()) so there is one row per week "
+            "and channel."
+        )
+    wide = data.pivot(index="week", columns="channel", values="spend").sort_index()
+    if wide.isna().any().any():
+        missing = wide.isna().stack()
+        week, name = missing[missing].index[0]
+        raise DataError(
+            f"channel {name!r} has no row for week {week:%Y-%m-%d}. Add a row with spend 0 "
+            "if it did not run that week."
+        )
+    steps = wide.index.to_series().diff().dropna()
+    if steps.nunique() > 1 or (len(steps) and steps.iloc[0] <= pd.Timedelta(0)):
+        step = steps.mode().iloc[0]
+        gap = steps[steps != step].index[0]
+        raise DataError(
+            f"the weeks are not evenly spaced: the period before {gap:%Y-%m-%d} is "
+            f"{steps[gap].days} days instead of {step.days}. A week is missing; add it "
+            "(with its spend and conversions) so that carry-over is computed right."
+        )
+    per_week = pd.DataFrame({c: df[c] for c in [target, *controls]}).set_index(weeks)
+    changing = per_week.groupby(level=0).nunique(dropna=False).max()
+    if (changing > 1).any():
+        column = changing[changing > 1].index[0]
+        raise DataError(
+            f"column {column!r} differs between the rows of one week; it must be a weekly "
+            "total (the same on every channel row of a week)."
+        )
+    per_week = per_week.groupby(level=0).first().loc[wide.index]
+    y = per_week[target].astype(float)
+    if controls:
+        parts = []
+        for column in controls:
+            values = per_week[column]
+            if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
+                if values.isna().any():
+                    raise DataError(f"control column {column!r} has missing values; fill them.")
+                parts.append(values.astype(float).rename(column))
+            else:
+                parts.append(
+                    pd.get_dummies(values.astype(str), prefix=column, drop_first=True, dtype=float)
+                )
+        design = pd.concat(parts, axis=1)
+    else:
+        design = pd.DataFrame(index=wide.index)
+    flat = wide.columns[wide.std() == 0]
+    if len(flat):
+        raise DataError(
+            f"channel {flat[0]!r} spends the same every week, so its effect cannot be told "
+            "apart from the baseline. Drop it from the table, or add weeks where its spend "
+            "varied."
+        )
+    return wide, y, design
+
+
+def fit_response_curves(
+    df: pd.DataFrame,
+    *,
+    date: str = "week",
+    channel: str = "channel",
+    spend: str = "spend",
+    target: str = "total_conversions",
+    controls: Sequence[str] = (),
+    shape: float = 1.0,
+    max_decay: float = 0.9,
+    half_saturation_range: tuple[float, float] = (0.1, 10.0),
+    warm_up: int = 8,
+) -> ResponseCurves:
+    """Fit each channel's response curve (carry-over and diminishing returns) to weekly totals.
+
+    The model of the week's total conversions is ::
+
+        intercept + controls + sum over channels of
+            effect * saturation(adstock(spend, decay), half_saturation, shape)
+
+    fitted by bounded nonlinear least squares (:func:`scipy.optimize.least_squares`,
+    trust-region reflective), from a few starting decays, keeping the best fit. Effects are
+    kept positive (advertising does not remove sales); decays between 0 and ``max_decay``.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per week and channel (long format). Not modified.
+    date, channel, spend : str
+        Columns of the week, the channel name and the spend.
+    target : str, default "total_conversions"
+        Column of the week's total conversions (all sources, the same on every row of a
+        week), not the platform-reported ones.
+    controls : sequence of str, default ()
+        Weekly columns that move the baseline (season, promotion...). Numbers and 0/1 enter
+        as they are; text or categories as one indicator per level but the first.
+    shape : float, default 1.0
+        Hill shape of the saturation, kept fixed (1: concave curves).
+    max_decay : float, default 0.9
+        Largest carry-over allowed.
+
+    Returns
+    -------
+    ResponseCurves
+
+    Notes
+    -----
+    Carry-over from before the first week is taken as if each channel had spent its first
+    week's amount in the weeks before. The weeks must be evenly spaced with one row per
+    channel each (a channel off air has spend 0); otherwise :class:`DataError` says which
+    week is missing. A channel whose spend never changes cannot be separated from the
+    baseline and raises :class:`DataError`. Like any regression on observational data, the
+    fit is only as good as the variation in spend: channels that always move together cannot
+    be told apart.
+
+    Examples
+    --------
+    >>> from mlmarketing.simulate import generate
+    >>> media = generate("media", n_weeks=104).tables["01-04-Media.csv"]
+    >>> curves = fit_response_curves(media, controls=["season", "promotion"])
+    >>> round(curves.r2, 2) > 0.9
+    True
+    """
+    if not 0 < max_decay < 1:
+        raise DataError(f"max_decay must be in (0, 1), got {max_decay!r}.")
+    if not shape > 0:
+        raise DataError(f"shape must be positive, got {shape!r}.")
+    low_half, high_half = (float(v) for v in half_saturation_range)
+    if not 0 < low_half < 1 < high_half:
+        raise DataError(
+            f"half_saturation_range must be (low, high) with 0 < low < 1 < high, got "
+            f"{half_saturation_range!r}."
+        )
+    controls = [controls] if isinstance(controls, str) else list(controls)
+    wide, y, design = _week_table(df, date, channel, spend, target, controls)
+    n_weeks, n_channels = wide.shape
+    if not (isinstance(warm_up, int | np.integer) and 0 <= warm_up):
+        raise DataError(f"warm_up must be a whole number of weeks >= 0, got {warm_up!r}.")
+    n_params = 3 * n_channels + 1 + design.shape[1]
+    if n_weeks - warm_up < n_params + 10:
+        raise DataError(
+            f"{n_weeks} weeks are too few to fit {n_channels} channels and {design.shape[1]} "
+            f"controls ({n_params} parameters): at least {n_params + 10 + warm_up} weeks are "
+            f"needed (with {warm_up} warm-up weeks). "
+            "Use more weeks, fewer channels (merge small ones) or fewer controls."
+        )
+    spend_values = wide.to_numpy(dtype=float)
+    spend_scale = spend_values.mean(axis=0)
+    scaled_spend = spend_values / spend_scale
+    y_scale = float(y.mean()) if y.mean() > 0 else 1.0
+    target_values = y.to_numpy() / y_scale
+    base = np.column_stack([np.ones(n_weeks), design.to_numpy(dtype=float)])
+    n_base = base.shape[1]
+
+    def curves(decay: np.ndarray, half: np.ndarray) -> np.ndarray:
+        out = np.empty_like(scaled_spend)
+        for j in range(n_channels):
+            # Carry-over entering the first week: the channel's average (scaled) spend.
+            carried = signal.lfilter([1 - decay[j]], [1, -decay[j]], scaled_spend[:, j],
+                                     zi=[decay[j]])[0]
+            ratio = (np.maximum(carried, 0) / half[j]) ** shape
+            out[:, j] = ratio / (1 + ratio)
+        return out
+
+    linear_bounds = (np.r_[np.full(n_base, -np.inf), np.zeros(n_channels)], np.inf)
+
+    def linear_part(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        # Variable projection: for given decays and half saturations the model is linear in
+        # the baseline and the effects, solved exactly (effects kept >= 0).
+        design_matrix = np.column_stack([base, curves(theta[:n_channels],
+                                                      np.exp(theta[n_channels:]))])
+        fit_rows = slice(warm_up, None)
+        coef = optimize.lsq_linear(design_matrix[fit_rows], target_values[fit_rows],
+                                   bounds=linear_bounds, method="bvls").x
+        return coef, design_matrix[fit_rows] @ coef - target_values[fit_rows]
+
+    lower = np.r_[np.zeros(n_channels), np.full(n_channels, np.log(low_half))]
+    upper = np.r_[np.full(n_channels, max_decay), np.full(n_channels, np.log(high_half))]
+    best = None
+    for start_decay in (0.2, 0.6):
+        for start_half in (0.5, 2.0):
+            theta0 = np.r_[np.full(n_channels, start_decay * max_decay / 0.9),
+                           np.full(n_channels, np.log(start_half))]
+            fit = optimize.least_squares(lambda t: linear_part(t)[1], theta0,
+                                         bounds=(lower, upper), method="trf", x_scale=1.0)
+            if best is None or fit.cost < best.cost:
+                best = fit
+    coef, _ = linear_part(best.x)
+    decay, half = best.x[:n_channels], np.exp(best.x[n_channels:])
+    gamma, effect = coef[:n_base], coef[n_base:]
+    names = pd.Index(wide.columns, name="channel")
+    params = pd.DataFrame(
+        {
+            "decay": decay,
+            "half_saturation": half * spend_scale,
+            "effect": effect * y_scale,
+            "shape": shape,
+        },
+        index=names,
+    )
+    contributions = pd.DataFrame(curves(decay, half) * effect * y_scale, index=wide.index,
+                                 columns=names)
+    fitted = pd.Series((base @ gamma) * y_scale, index=wide.index) + contributions.sum(axis=1)
+    residual = y - fitted
+    r2 = 1.0 - float((residual**2).sum() / ((y - y.mean()) ** 2).sum())
+    return ResponseCurves(
+        params=params,
+        controls=pd.Series(gamma * y_scale, index=["intercept", *design.columns]),
+        spend=wide.rename_axis(columns="channel"),
+        target=y.rename(target),
+        fitted=fitted.rename("fitted"),
+        contributions=contributions,
+        r2=r2,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Budget
+# --------------------------------------------------------------------------------------
+
+
+def _params(curves: ResponseCurves | pd.DataFrame) -> pd.DataFrame:
+    params = curves.params if isinstance(curves, ResponseCurves) else curves
+    if not isinstance(params, pd.DataFrame):
+        raise DataError(
+            "curves must be the result of fit_response_curves or a DataFrame indexed by channel "
+            "with columns 'half_saturation' and 'effect' (and optionally 'shape')."
+        )
+    check_columns(params, ["half_saturation", "effect"], role="response column")
+    out = params[["half_saturation", "effect"]].astype(float).copy()
+    out["shape"] = params["shape"].astype(float) if "shape" in params else 1.0
+    bad = (out["half_saturation"] <= 0) | (out["effect"] < 0) | (out["shape"] <= 0)
+    if bad.any():
+        raise DataError("response curves need half_saturation > 0, effect >= 0 and shape > 0.")
+    return out
+
+
+def _per_channel(value, channels: pd.Index, name: str, default: float) -> np.ndarray:
+    if value is None:
+        return np.full(len(channels), default)
+    if np.isscalar(value):
+        return np.full(len(channels), float(value))
+    series = pd.Series(value, dtype=float) if isinstance(value, Mapping) else pd.Series(value)
+    unknown = [c for c in series.index if c not in channels]
+    if unknown:
+        raise DataError(
+            f"{name} names channel {unknown[0]!r}, which has no response curve. "
+            f"The channels are: {', '.join(map(str, channels))}."
+        )
+    return series.reindex(channels).fillna(default).to_numpy(dtype=float)
+
+
+def _spend_vector(spend, channels: pd.Index) -> np.ndarray:
+    values = pd.Series(spend, dtype=float) if isinstance(spend, Mapping) else pd.Series(spend)
+    missing = [c for c in channels if c not in values.index]
+    if missing:
+        raise DataError(f"spend has no value for channel {missing[0]!r}; give one per channel.")
+    unknown = [c for c in values.index if c not in channels]
+    if unknown:
+        raise DataError(f"spend names channel {unknown[0]!r}, which has no response curve.")
+    out = values.reindex(channels).to_numpy(dtype=float)
+    if np.isnan(out).any() or (out < 0).any():
+        raise DataError("spend per channel must be zero or more, with no missing value.")
+    return out
+
+
+def _response(params: pd.DataFrame, x: np.ndarray) -> np.ndarray:
+    return params["effect"].to_numpy() * _saturation_vector(x, params)
+
+
+def _saturation_vector(x: np.ndarray, params: pd.DataFrame) -> np.ndarray:
+    k = params["half_saturation"].to_numpy()
+    s = params["shape"].to_numpy()
+    ratio = (np.maximum(x, 0) / k) ** s
+    return ratio / (1 + ratio)
+
+
+def _slope(params: pd.DataFrame, x: np.ndarray) -> np.ndarray:
+    k = params["half_saturation"].to_numpy()
+    s = params["shape"].to_numpy()
+    e = params["effect"].to_numpy()
+    x = np.maximum(x, 1e-12)
+    ratio = (x / k) ** s
+    return e * s * ratio / (x * (1 + ratio) ** 2)
+
+
+def expected_conversions(curves: ResponseCurves | pd.DataFrame, spend) -> pd.Series:
+    """Weekly incremental conversions of each channel at a steady weekly spend.
+
+    With the same spend every week the carry-over settles at that spend (the adstock is
+    normalised), so the response is ``effect * saturation(spend)``.
+
+    Parameters
+    ----------
+    curves : ResponseCurves or pandas.DataFrame
+        A fit, or a table indexed by channel with ``half_saturation`` and ``effect``.
+    spend : mapping or pandas.Series
+        Weekly spend per channel.
+
+    Examples
+    --------
+    >>> curves = pd.DataFrame({"half_saturation": [10.0], "effect": [100.0]}, index=["tv"])
+    >>> expected_conversions(curves, {"tv": 30.0}).tolist()
+    [75.0]
+    """
+    params = _params(curves)
+    x = _spend_vector(spend, params.index)
+    return pd.Series(_response(params, x), index=params.index, name="conversions")
+
+
+def marginal_cpa(curves: ResponseCurves | pd.DataFrame, spend) -> pd.DataFrame:
+    """Per channel at a weekly spend: conversions, and the cost of the next conversion.
+
+    The marginal CPA is 1 / (extra conversions per extra euro): what the next euros buy.
+    At the best split it is the same in every channel that is not at its minimum or maximum.
+
+    Examples
+    --------
+    >>> curves = pd.DataFrame({"half_saturation": [10.0], "effect": [100.0]}, index=["tv"])
+    >>> marginal_cpa(curves, {"tv": 10.0})["marginal CPA"].tolist()
+    [0.4]
+    """
+    params = _params(curves)
+    x = _spend_vector(spend, params.index)
+    conversions = _response(params, x)
+    slope = _slope(params, x)
+    with np.errstate(divide="ignore"):
+        marginal = np.where(slope > 0, 1.0 / slope, np.nan)
+    return pd.DataFrame(
+        {
+            "weekly spend": x,
+            "conversions": conversions,
+            "CPA": np.where(conversions > 0, x / np.where(conversions > 0, conversions, 1), np.nan),
+            "marginal CPA": marginal,
+        },
+        index=params.index,
+    )
+
+
+def _bounds(params, total_budget, min_spend, max_spend):
+    if not (np.isscalar(total_budget) and np.isfinite(total_budget) and total_budget > 0):
+        raise DataError(f"total_budget must be a positive amount, got {total_budget!r}.")
+    low = _per_channel(min_spend, params.index, "min_spend", 0.0)
+    high = _per_channel(max_spend, params.index, "max_spend", float(total_budget))
+    if (low < 0).any():
+        raise DataError("min_spend cannot be negative.")
+    if (low > high).any():
+        name = params.index[np.argmax(low > high)]
+        raise DataError(f"channel {name!r} has min_spend above max_spend; swap or fix them.")
+    if low.sum() > total_budget * (1 + 1e-9):
+        raise DataError(
+            f"the minimums add up to {low.sum():,.0f}, more than the budget {total_budget:,.0f}: "
+            "lower them or raise the budget."
+        )
+    if np.minimum(high, total_budget).sum() < total_budget * (1 - 1e-9):
+        raise DataError(
+            f"the maximums add up to {high.sum():,.0f}, less than the budget "
+            f"{total_budget:,.0f}: raise them or lower the budget."
+        )
+    return low, np.minimum(high, total_budget)
+
+
+def allocate_budget(
+    curves: ResponseCurves | pd.DataFrame,
+    total_budget: float,
+    *,
+    min_spend: float | Mapping | pd.Series | None = None,
+    max_spend: float | Mapping | pd.Series | None = None,
+) -> pd.DataFrame:
+    """The weekly budget split that maximises conversions under the response curves.
+
+    Maximises the sum of ``effect * saturation(spend)`` over channels subject to the spends
+    adding up to ``total_budget`` and staying between each channel's minimum and maximum
+    (:func:`scipy.optimize.minimize`, SLSQP, from several starting splits).
+
+    Parameters
+    ----------
+    curves : ResponseCurves or pandas.DataFrame
+        A fit (:func:`fit_response_curves`) or a table indexed by channel with columns
+        ``half_saturation`` and ``effect`` (and ``shape``), such as a planted truth.
+    total_budget : float
+        Weekly budget to split (for a quarter, split the weekly budget and multiply by 13).
+    min_spend, max_spend : float, mapping or Series, optional
+        One amount for every channel, or one per channel name (channels left out get 0 and
+        no maximum). Contracts, minimum presence and ``2 x last year`` caps go here.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per channel: ``weekly spend``, ``share`` of the budget, ``conversions`` (expected
+        weekly incremental conversions), ``CPA`` and ``marginal CPA``.
+
+    Examples
+    --------
+    >>> curves = pd.DataFrame({"half_saturation": [10.0, 10.0], "effect": [100.0, 100.0]},
+    ...                       index=["tv", "search"])
+    >>> allocate_budget(curves, 20.0)["weekly spend"].round(2).tolist()
+    [10.0, 10.0]
+    """
+    params = _params(curves)
+    low, high = _bounds(params, total_budget, min_spend, max_spend)
+    scale = float(total_budget)
+    lo, hi = low / scale, high / scale
+    # Plain arrays, spend in units of the budget: the optimiser calls these many times.
+    half = params["half_saturation"].to_numpy() / scale
+    shape = params["shape"].to_numpy()
+    effect = params["effect"].to_numpy() / max(float(params["effect"].sum()), 1e-12)
+
+    def loss(z: np.ndarray) -> float:
+        ratio = (np.maximum(z, 0) / half) ** shape
+        return -float((effect * ratio / (1 + ratio)).sum())
+
+    def grad(z: np.ndarray) -> np.ndarray:
+        z = np.maximum(z, 1e-12)
+        ratio = (z / half) ** shape
+        return -effect * shape * ratio / (z * (1 + ratio) ** 2)
+
+    constraint = {"type": "eq", "fun": lambda z: z.sum() - 1.0, "jac": lambda z: np.ones_like(z)}
+
+    def feasible(weights: np.ndarray) -> np.ndarray:
+        # Fill the room above the minimums in proportion to the weights, within the maximums.
+        z = lo.copy()
+        room = hi - lo
+        left = 1.0 - z.sum()
+        for _ in range(len(z) + 1):
+            free = (room > 1e-15) & (weights > 0)
+            if left <= 1e-15 or not free.any():
+                break
+            add = np.minimum(left * weights * free / (weights * free).sum(), room)
+            z += add
+            room -= add
+            left = 1.0 - z.sum()
+        return z
+
+    starts = [
+        feasible(np.ones(len(lo))),
+        feasible(params["half_saturation"].to_numpy()),
+        feasible(params["effect"].to_numpy() + 1e-9),
+    ]
+    best = None
+    for z0 in starts:
+        fit = optimize.minimize(loss, z0, jac=grad, bounds=list(zip(lo, hi, strict=True)),
+                                constraints=[constraint], method="SLSQP",
+                                options={"ftol": 1e-12, "maxiter": 500})
+        z = np.clip(fit.x, lo, hi)
+        if best is None or loss(z) < loss(best):
+            best = z
+    spend = pd.Series(best * scale, index=params.index)
+    table = marginal_cpa(params, spend)
+    table.insert(1, "share", spend / spend.sum())
+    return table
+
+
+def split_by_ranking(
+    ranking: Sequence[str],
+    total_budget: float,
+    *,
+    min_spend: float | Mapping | pd.Series | None = None,
+    max_spend: float | Mapping | pd.Series | None = None,
+) -> pd.Series:
+    """A rule of thumb: every channel gets its minimum, the rest goes down a ranking.
+
+    The first channel of ``ranking`` (for example the lowest reported CPA) is filled up to
+    its maximum, then the second, and so on until the budget is spent.
+
+    Examples
+    --------
+    >>> split_by_ranking(["email", "tv"], 100.0, min_spend=10.0, max_spend=50.0).tolist()
+    [50.0, 50.0]
+    """
+    channels = pd.Index(list(ranking))
+    if channels.has_duplicates or len(channels) == 0:
+        raise DataError("ranking must list each channel once.")
+    low, high = _bounds(pd.DataFrame(index=channels), total_budget, min_spend, max_spend)
+    spend = low.copy()
+    left = total_budget - spend.sum()
+    for i in range(len(spend)):
+        add = min(left, high[i] - spend[i])
+        spend[i] += add
+        left -= add
+    return pd.Series(spend, index=channels, name="weekly spend")
+
+
+# --------------------------------------------------------------------------------------
+# Plots
+# --------------------------------------------------------------------------------------
+
+
+def plot_kpi(kpis: pd.DataFrame, kpi: str = "CPA", *, ax=None, title: str | None = None):
+    """Horizontal bars of one KPI per channel, best first (lowest cost, highest rate).
+
+    Parameters
+    ----------
+    kpis : pandas.DataFrame
+        The result of :func:`media_kpis` (or any table indexed by channel).
+    kpi : str, default "CPA"
+        The column to show.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    check_columns(kpis, kpi, role="KPI column")
+    higher_is_better = kpi in {"CTR", "conversion rate", "ROAS"}
+    values = kpis[kpi].dropna().sort_values(ascending=higher_is_better)
+    if ax is None:
+        _, ax = plt.subplots()
+    ax.barh([str(i) for i in values.index], values.to_numpy())
+    ax.set_xlabel(kpi)
+    better = "higher" if higher_is_better else "lower"
+    ax.set_title(title or f"{kpi} by channel ({better} is better)")
+    return ax
+
+
+def plot_response_curves(
+    curves: ResponseCurves | pd.DataFrame,
+    *,
+    mark=None,
+    max_spend: float | None = None,
+    ax=None,
+    title: str = "Weekly conversions by weekly spend",
+):
+    """Steady-state response curve of each channel, with optional marked spends.
+
+    Parameters
+    ----------
+    curves : ResponseCurves or pandas.DataFrame
+    mark : mapping or pandas.Series, optional
+        Weekly spend per channel to mark with a dot on its curve (for example the chosen split).
+    max_spend : float, optional
+        Right end of the spend axis (default: three times the largest half saturation).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    params = _params(curves)
+    top = max_spend or 3.0 * float(params["half_saturation"].max())
+    grid = np.linspace(0, top, 200)
+    if ax is None:
+        _, ax = plt.subplots()
+    marked = None if mark is None else _spend_vector(mark, params.index)
+    for i, name in enumerate(params.index):
+        one = params.iloc[[i]]
+        line = ax.plot(grid, _response(one, grid[:, None]).ravel(), label=str(name))[0]
+        if marked is not None:
+            ax.plot([marked[i]], _response(one, np.array([[marked[i]]])).ravel(), "o",
+                    color=line.get_color())
+    ax.set_xlabel("weekly spend")
+    ax.set_ylabel("incremental conversions per week")
+    ax.set_title(title)
+    ax.legend(fontsize="small", ncol=2)
+    return ax
