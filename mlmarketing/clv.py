@@ -124,7 +124,7 @@ def _prepare(
     amount: str | None,
     as_of: object,
 ) -> tuple[pd.DataFrame, pd.Timestamp]:
-    """Checked purchases: one row per customer and day, columns ``customer``, ``date``, ``amount``."""
+    """Checked purchases: one row per customer and day (``customer``, ``date``, ``amount``)."""
     check_frame(transactions, name="transactions")
     columns = [customer, date] + ([amount] if amount is not None else [])
     check_columns(transactions, columns)
@@ -160,15 +160,21 @@ def _prepare(
             "Pass a later as_of, or drop the transactions after it."
         )
     # Rows of one customer on one day are one purchase (an order split over lines).
-    daily = frame.groupby(["customer", "date"], sort=True, observed=True)["amount"].sum().reset_index()
+    daily = (
+        frame.groupby(["customer", "date"], sort=True, observed=True)["amount"].sum().reset_index()
+    )
     return daily, end
 
 
 def _scores(values: pd.Series, n_scores: int, higher_is_better: bool = True) -> pd.Series:
-    """Scores 1..n_scores from the rank; tied customers share the lower score."""
+    """Scores 1..n_scores from the rank, in equal slices; tied customers share the lower score."""
     ranked = values if higher_is_better else -values
-    share = ranked.rank(method="min", pct=True).to_numpy()
-    return pd.Series(np.clip(np.ceil(share * n_scores), 1, n_scores).astype(int), index=values.index)
+    n = len(values)
+    if n == 1:
+        return pd.Series([(n_scores + 1) // 2], index=values.index)
+    position = (ranked.rank(method="min").to_numpy() - 1) / (n - 1)  # 0 (worst) .. 1 (best)
+    scores = 1 + np.floor(position * n_scores).astype(int)
+    return pd.Series(np.minimum(scores, n_scores), index=values.index)
 
 
 def _segment_names(r: np.ndarray, f: np.ndarray) -> np.ndarray:
@@ -215,11 +221,11 @@ def rfm_table(
     >>> tx = pd.DataFrame({"client": ["a", "a", "b"],
     ...                    "day": ["2024-01-05", "2024-03-01", "2024-02-01"],
     ...                    "euros": [20.0, 30.0, 15.0]})
-    >>> rfm_table(tx, "client", "day", "euros")[["recency_days", "frequency", "monetary"]]
-            recency_days  frequency  monetary
-    client
-    a                  0          2      50.0
-    b                 29          1      15.0
+    >>> table = rfm_table(tx, "client", "day", "euros")
+    >>> table[["recency_days", "frequency", "monetary"]].reset_index()
+      client  recency_days  frequency  monetary
+    0      a             0          2      50.0
+    1      b            29          1      15.0
     """
     daily, end = _prepare(transactions, customer, date, amount, as_of)
     grouped = daily.groupby("customer", sort=True, observed=True)
@@ -300,7 +306,7 @@ def _per_customer(daily: pd.DataFrame, end: pd.Timestamp, unit: float) -> pd.Dat
             "frequency": frequency,
             "recency": (last - first).dt.days / unit,
             "T": (end - first).dt.days / unit,
-            "monetary_value": (repeat_spend / frequency.where(frequency > 0, 1)).round(2),
+            "monetary_value": repeat_spend / frequency.where(frequency > 0, 1),
         }
     )
 
@@ -349,11 +355,10 @@ def summary_from_transactions(
     >>> tx = pd.DataFrame({"client": ["a", "a", "a", "b"],
     ...                    "day": ["2024-01-01", "2024-01-15", "2024-01-29", "2024-01-08"],
     ...                    "euros": [10.0, 20.0, 40.0, 5.0]})
-    >>> summary_from_transactions(tx, "client", "day", "euros")
-            frequency  recency    T  monetary_value
-    client
-    a               2      4.0  4.0            30.0
-    b               0      0.0  3.0             0.0
+    >>> summary_from_transactions(tx, "client", "day", "euros").reset_index()
+      client  frequency  recency    T  monetary_value
+    0      a          2      4.0  4.0            30.0
+    1      b          0      0.0  3.0             0.0
     """
     unit = _unit_length(time_unit)
     daily, end = _prepare(transactions, customer, date, amount, as_of)
@@ -377,7 +382,7 @@ def summary_from_transactions(
         count = grouped.size().reindex(table.index, fill_value=0).astype(int)
         spend = grouped["amount"].sum().reindex(table.index, fill_value=0.0)
         table["frequency_holdout"] = count
-        table["monetary_value_holdout"] = (spend / count.where(count > 0, 1)).round(2)
+        table["monetary_value_holdout"] = spend / count.where(count > 0, 1)
         table["duration_holdout"] = (end - cut).days / unit
     table.index.name = customer
     table.attrs["time_unit"] = time_unit
@@ -406,7 +411,9 @@ def _rfm_arrays(
     if (x < 0).any() or (x != np.round(x)).any():
         raise DataError(f"column {frequency!r} must hold whole numbers of repeat purchases >= 0.")
     if (t_x < 0).any():
-        raise DataError(f"column {recency!r} has negative values: recency is time since the first purchase.")
+        raise DataError(
+            f"column {recency!r} has negative values: recency is time since the first purchase."
+        )
     if (age < t_x - 1e-9).any():
         raise DataError(
             f"some customers have {recency!r} larger than {T!r}: the last purchase cannot be after "
@@ -445,12 +452,16 @@ def _numerical_hessian(function, point: np.ndarray, step: float = 1e-4) -> np.nd
 def _maximise(neg_log_likelihood, n_params: int) -> tuple[np.ndarray, float, bool, np.ndarray]:
     """Minimise over log-parameters; return estimates, max log-likelihood, success, std errors."""
     start = np.zeros(n_params)
-    result = optimize.minimize(neg_log_likelihood, start, method="L-BFGS-B", bounds=[(-12, 12)] * n_params)
+    result = optimize.minimize(
+        neg_log_likelihood, start, method="L-BFGS-B", bounds=[(-12, 12)] * n_params
+    )
     best = result
     if not result.success:
         polish = optimize.minimize(
-            neg_log_likelihood, result.x, method="Nelder-Mead", options={"maxiter": 4000, "xatol": 1e-8,
-                                                                           "fatol": 1e-10}
+            neg_log_likelihood,
+            result.x,
+            method="Nelder-Mead",
+            options={"maxiter": 4000, "xatol": 1e-8, "fatol": 1e-10},
         )
         best = polish if polish.fun <= result.fun else result
     estimates = np.exp(best.x)
@@ -470,7 +481,9 @@ class _Fitted:
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "params_"):
-            raise DataError(f"this {type(self).__name__} is not fitted yet: call .fit(summary) first.")
+            raise DataError(
+                f"this {type(self).__name__} is not fitted yet: call .fit(summary) first."
+            )
 
     def parameter_table(self) -> pd.DataFrame:
         """The fitted parameters with their standard errors, as a small table."""
@@ -510,25 +523,35 @@ class BetaGeo(_Fitted):
 
     Examples
     --------
-    >>> summary = pd.DataFrame({"frequency": [2, 1, 0, 0, 4, 1], "recency": [30.4, 1.7, 0, 0, 35, 20],
-    ...                         "T": [38.9, 38.9, 38.9, 38.9, 38.9, 30.0]})
+    >>> from mlmarketing import load_dataset
+    >>> summary = summary_from_transactions(load_dataset("cdnow"), "customer_id", "date",
+    ...                                     "amount", as_of="1998-06-30",
+    ...                                     calibration_end="1997-09-30")
     >>> model = BetaGeo().fit(summary)
-    >>> sorted(model.params_)
-    ['a', 'alpha', 'b', 'r']
-    >>> bool(model.probability_alive(summary).iloc[2] == 1.0)  # no repeat purchase yet
-    True
+    >>> {name: round(value, 3) for name, value in model.params_.items()}
+    {'r': 0.243, 'alpha': 4.414, 'a': 0.793, 'b': 2.426}
+    >>> float(model.probability_alive(summary).loc["0001"].round(3))
+    0.727
     """
 
     _param_names = ("r", "alpha", "a", "b")
 
-    def __init__(self, frequency: str = "frequency", recency: str = "recency", T: str = "T") -> None:
+    def __init__(
+        self, frequency: str = "frequency", recency: str = "recency", T: str = "T"
+    ) -> None:
         self.frequency = frequency
         self.recency = recency
         self.T = T
 
     @staticmethod
-    def _log_likelihood(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, age: np.ndarray,
-                        x_levels: np.ndarray, x_index: np.ndarray) -> np.ndarray:
+    def _log_likelihood(
+        params: np.ndarray,
+        x: np.ndarray,
+        t_x: np.ndarray,
+        age: np.ndarray,
+        x_levels: np.ndarray,
+        x_index: np.ndarray,
+    ) -> np.ndarray:
         r, alpha, a, b = params
         # Terms that depend on x only, computed once per distinct x.
         base = special.gammaln(r + x_levels) - special.gammaln(r) + r * np.log(alpha)
@@ -587,8 +610,10 @@ class BetaGeo(_Fitted):
         x, t_x, age = self._arrays(summary)
         r, alpha, a, b = (self.params_[k] for k in self._param_names)
         with np.errstate(divide="ignore", invalid="ignore"):
-            log_ratio = np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) + (r + x) * (
-                np.log(alpha + age) - np.log(alpha + t_x)
+            log_ratio = (
+                np.log(a)
+                - np.log(np.maximum(b + x - 1, 1e-300))
+                + (r + x) * (np.log(alpha + age) - np.log(alpha + t_x))
             )
         odds = np.where(x > 0, np.exp(log_ratio), 0.0)
         return pd.Series(1.0 / (1.0 + odds), index=summary.index, name="probability_alive")
@@ -602,25 +627,29 @@ class BetaGeo(_Fitted):
         """
         x, t_x, age = self._arrays(summary)
         return pd.Series(
-            self._conditional(x, t_x, age, _positive(t, "t")), index=summary.index,
+            self._conditional(x, t_x, age, _positive(t, "t")),
+            index=summary.index,
             name="expected_purchases",
         )
 
     def _conditional(self, x: np.ndarray, t_x: np.ndarray, age: np.ndarray, t: float) -> np.ndarray:
         r, alpha, a, b = (self.params_[k] for k in self._param_names)
         z = t / (alpha + age + t)
-        # ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; z) = (1-z)^(a-1) 2F1(a+b-1-r, a-1; a+b+x-1; z)
+        # Euler: ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; z)
+        #      = (1-z)^(a-1) 2F1(a+b-1-r, a-1; a+b+x-1; z), finite for any x.
         hyper = (1 - z) ** (a - 1) * special.hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
         numerator = (a + b + x - 1) / (a - 1) * (1 - hyper)
         with np.errstate(divide="ignore", invalid="ignore"):
-            log_ratio = np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) + (r + x) * (
-                np.log(alpha + age) - np.log(alpha + t_x)
+            log_ratio = (
+                np.log(a)
+                - np.log(np.maximum(b + x - 1, 1e-300))
+                + (r + x) * (np.log(alpha + age) - np.log(alpha + t_x))
             )
         odds = np.where(x > 0, np.exp(log_ratio), 0.0)
         return numerator / (1 + odds)
 
     def expected_purchases_new_customer(self, t: float) -> float:
-        """Expected repeat purchases in ``t`` time units of a customer who just made a first purchase."""
+        """Expected repeat purchases in ``t`` time units of a customer who just bought first."""
         self._check_fitted()
         value = self._conditional(np.zeros(1), np.zeros(1), np.zeros(1), _positive(t, "t"))
         return float(value[0])
@@ -661,7 +690,9 @@ class GammaGamma(_Fitted):
 
     _param_names = ("p", "q", "gamma")
 
-    def __init__(self, frequency: str = "frequency", monetary_value: str = "monetary_value") -> None:
+    def __init__(
+        self, frequency: str = "frequency", monetary_value: str = "monetary_value"
+    ) -> None:
         self.frequency = frequency
         self.monetary_value = monetary_value
 
@@ -670,12 +701,15 @@ class GammaGamma(_Fitted):
         x = _column(summary, self.frequency)
         m = _column(summary, self.monetary_value)
         if (x < 0).any() or (x != np.round(x)).any():
-            raise DataError(f"column {self.frequency!r} must hold whole numbers of repeat purchases >= 0.")
+            raise DataError(
+                f"column {self.frequency!r} must hold whole numbers of repeat purchases >= 0."
+            )
         bad = (x > 0) & (m <= 0)
         if bad.any():
             raise DataError(
-                f"{int(bad.sum())} customer(s) with repeat purchases have {self.monetary_value!r} <= 0 "
-                f"(such as {summary.index[bad][0]!r}). The Gamma-Gamma model needs a positive mean "
+                f"{int(bad.sum())} customer(s) with repeat purchases have "
+                f"{self.monetary_value!r} <= 0 (such as {summary.index[bad][0]!r}). "
+                "The Gamma-Gamma model needs a positive mean "
                 f"spend: drop them (summary[summary[{self.monetary_value!r}] > 0])."
             )
         return x, m
@@ -692,7 +726,8 @@ class GammaGamma(_Fitted):
         repeat = x > 0
         if repeat.sum() < 5:
             raise DataError(
-                f"GammaGamma needs at least 5 customers with repeat purchases; got {int(repeat.sum())}."
+                "GammaGamma needs at least 5 customers with repeat purchases; "
+                f"got {int(repeat.sum())}."
             )
         x, m = x[repeat], m[repeat]
         log_m, log_x = np.log(m), np.log(x)
@@ -701,8 +736,13 @@ class GammaGamma(_Fitted):
             p, q, gamma = np.exp(log_params)
             px = p * x
             value = -(
-                special.gammaln(px + q) - special.gammaln(px) - special.gammaln(q) + q * np.log(gamma)
-                + (px - 1) * log_m + px * log_x - (px + q) * np.log(gamma + x * m)
+                special.gammaln(px + q)
+                - special.gammaln(px)
+                - special.gammaln(q)
+                + q * np.log(gamma)
+                + (px - 1) * log_m
+                + px * log_x
+                - (px + q) * np.log(gamma + x * m)
             ).sum()
             return float(value) if np.isfinite(value) else 1e300
 
@@ -737,7 +777,11 @@ class GammaGamma(_Fitted):
 
 
 def _positive(value: float, name: str) -> float:
-    if not isinstance(value, int | float | np.integer | np.floating) or not value > 0 or math.isinf(value):
+    if (
+        not isinstance(value, int | float | np.integer | np.floating)
+        or not value > 0
+        or math.isinf(value)
+    ):
         raise DataError(f"{name} must be a positive number of time units, got {value!r}.")
     return float(value)
 
@@ -789,9 +833,9 @@ def customer_lifetime_value(
 
     Examples
     --------
-    >>> summary = pd.DataFrame({"frequency": [2, 1, 0, 0, 4, 1], "recency": [30.4, 1.7, 0, 0, 35, 20],
-    ...                         "T": [38.9, 38.9, 38.9, 38.9, 38.9, 30.0],
-    ...                         "monetary_value": [22.0, 11.8, 0, 0, 30.5, 15.0]})
+    >>> from mlmarketing import load_dataset
+    >>> summary = summary_from_transactions(load_dataset("cdnow"), "customer_id", "date",
+    ...                                     "amount", as_of="1998-06-30")
     >>> clv = customer_lifetime_value(BetaGeo().fit(summary), GammaGamma().fit(summary), summary)
     >>> clv.columns.tolist()
     ['expected_purchases', 'expected_spend', 'clv']
@@ -799,7 +843,9 @@ def customer_lifetime_value(
     if not isinstance(months, int | np.integer) or months < 1:
         raise DataError(f"months must be a whole number >= 1, got {months!r}.")
     if not 0 <= monthly_discount_rate < 1:
-        raise DataError(f"monthly_discount_rate must be between 0 and 1, got {monthly_discount_rate!r}.")
+        raise DataError(
+            f"monthly_discount_rate must be between 0 and 1, got {monthly_discount_rate!r}."
+        )
     if not 0 < margin <= 1:
         raise DataError(f"margin must be a share between 0 and 1, got {margin!r}.")
     purchase_model._check_fitted()
@@ -844,12 +890,8 @@ def holdout_table(
     Examples
     --------
     >>> summary = pd.DataFrame({"frequency": [0, 0, 1, 3], "frequency_holdout": [0, 1, 1, 2]})
-    >>> holdout_table(summary, {"naive": [0, 0, 1, 3]}, max_frequency=2)
-                         customers  actual  naive
-    calibration purchases
-    0                            2     0.5    0.0
-    1                            1     1.0    1.0
-    2+                           1     2.0    3.0
+    >>> holdout_table(summary, {"naive": [0, 0, 1, 3]}, max_frequency=2).to_dict("list")
+    {'customers': [2, 1, 1], 'actual': [0.5, 1.0, 2.0], 'naive': [0.0, 1.0, 3.0]}
     """
     check_frame(summary, name="summary")
     check_columns(summary, ["frequency", "frequency_holdout"])

@@ -25,7 +25,9 @@ FAMILIES = ["books", "music", "video games", "electronics", "home"]
 FAMILY_WEIGHTS = np.array([0.30, 0.20, 0.15, 0.15, 0.20])
 
 
-def _expected_future(rate: np.ndarray, dropout: np.ndarray, alive: np.ndarray, weeks: float) -> np.ndarray:
+def _expected_future(
+    rate: np.ndarray, dropout: np.ndarray, alive: np.ndarray, weeks: float
+) -> np.ndarray:
     """E[purchases in the next `weeks`] knowing the true rate, dropout and status.
 
     A live customer makes Poisson(rate * weeks) purchases unless she drops out after one of them:
