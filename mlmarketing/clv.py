@@ -449,16 +449,37 @@ def _numerical_hessian(function, point: np.ndarray, step: float = 1e-4) -> np.nd
     return hessian
 
 
-def _maximise(neg_log_likelihood, n_params: int) -> tuple[np.ndarray, float, bool, np.ndarray]:
-    """Minimise over log-parameters; return estimates, max log-likelihood, success, std errors."""
+def _hessian_from_gradient(gradient, point: np.ndarray, step: float = 1e-5) -> np.ndarray:
+    k = len(point)
+    columns = []
+    for i in range(k):
+        shift = np.zeros(k)
+        shift[i] = step
+        columns.append((gradient(point + shift) - gradient(point - shift)) / (2 * step))
+    hessian = np.column_stack(columns)
+    return (hessian + hessian.T) / 2
+
+
+def _maximise(
+    neg_log_likelihood, n_params: int, *, with_gradient: bool = False
+) -> tuple[np.ndarray, float, bool, np.ndarray]:
+    """Minimise over log-parameters; return estimates, max log-likelihood, success, std errors.
+
+    With ``with_gradient`` the function returns (value, gradient in log-parameters).
+    """
     start = np.zeros(n_params)
     result = optimize.minimize(
-        neg_log_likelihood, start, method="L-BFGS-B", bounds=[(-12, 12)] * n_params
+        neg_log_likelihood,
+        start,
+        jac=with_gradient,
+        method="L-BFGS-B",
+        bounds=[(-12, 12)] * n_params,
     )
     best = result
+    value_only = (lambda v: neg_log_likelihood(v)[0]) if with_gradient else neg_log_likelihood
     if not result.success:
         polish = optimize.minimize(
-            neg_log_likelihood,
+            value_only,
             result.x,
             method="Nelder-Mead",
             options={"maxiter": 4000, "xatol": 1e-8, "fatol": 1e-10},
@@ -467,7 +488,10 @@ def _maximise(neg_log_likelihood, n_params: int) -> tuple[np.ndarray, float, boo
     estimates = np.exp(best.x)
     # Standard errors from the observed information, by the delta method on log-parameters.
     with np.errstate(all="ignore"):
-        hessian = _numerical_hessian(neg_log_likelihood, best.x)
+        if with_gradient:
+            hessian = _hessian_from_gradient(lambda v: neg_log_likelihood(v)[1], best.x)
+        else:
+            hessian = _numerical_hessian(value_only, best.x)
         try:
             covariance = np.linalg.inv(hessian)
             errors = estimates * np.sqrt(np.clip(np.diag(covariance), 0, None))
@@ -544,28 +568,57 @@ class BetaGeo(_Fitted):
         self.T = T
 
     @staticmethod
-    def _log_likelihood(
-        params: np.ndarray,
+    def _neg_log_likelihood(
+        log_params: np.ndarray,
         x: np.ndarray,
         t_x: np.ndarray,
         age: np.ndarray,
         x_levels: np.ndarray,
         x_index: np.ndarray,
-    ) -> np.ndarray:
+    ) -> tuple[float, np.ndarray]:
+        """Minus the log-likelihood (equation 6 of the paper) and its gradient in log-parameters."""
+        params = np.exp(log_params)
         r, alpha, a, b = params
+        n = len(x)
         # Terms that depend on x only, computed once per distinct x.
         base = special.gammaln(r + x_levels) - special.gammaln(r) + r * np.log(alpha)
         stay = special.betaln(a, b + x_levels) - special.betaln(a, b)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            leave = np.where(
-                x_levels > 0,
-                special.betaln(a + 1, np.maximum(b + x_levels - 1, 1e-300)) - special.betaln(a, b),
-                -np.inf,
-            )
+        repeat = x_levels > 0
+        b_leave = np.where(repeat, b + x_levels - 1, 1.0)
+        leave = np.where(repeat, special.betaln(a + 1, b_leave) - special.betaln(a, b), -np.inf)
         rx = r + x
-        a1 = stay[x_index] - rx * np.log(alpha + age)
-        a2 = leave[x_index] - rx * np.log(alpha + t_x)
-        return base[x_index] + np.logaddexp(a1, a2)
+        log_age = np.log(alpha + age)
+        log_recency = np.log(alpha + t_x)
+        a1 = stay[x_index] - rx * log_age
+        a2 = leave[x_index] - rx * log_recency
+        total = np.logaddexp(a1, a2)
+        value = np.bincount(x_index, minlength=len(x_levels)) @ base + total.sum()
+        # Share of each customer's likelihood from "still alive" (w1) and "left after x" (w2).
+        w1 = np.exp(a1 - total)
+        w2 = 1.0 - w1
+        by_level = np.bincount(x_index, minlength=len(x_levels))
+        w1_level = np.bincount(x_index, weights=w1, minlength=len(x_levels))
+        w2_level = np.bincount(x_index, weights=w2, minlength=len(x_levels))
+        psi_abx = special.digamma(a + b + x_levels)
+        d_r = (
+            by_level @ (special.digamma(r + x_levels) - special.digamma(r) + np.log(alpha))
+            - (w1 * log_age + w2 * log_recency).sum()
+        )
+        d_alpha = n * r / alpha - (rx * (w1 / (alpha + age) + w2 / (alpha + t_x))).sum()
+        d_a = (
+            w1_level @ (special.digamma(a) - psi_abx)
+            + w2_level @ np.where(repeat, special.digamma(a + 1) - psi_abx, 0.0)
+            - n * (special.digamma(a) - special.digamma(a + b))
+        )
+        d_b = (
+            w1_level @ (special.digamma(b + x_levels) - psi_abx)
+            + w2_level @ np.where(repeat, special.digamma(b_leave) - psi_abx, 0.0)
+            - n * (special.digamma(b) - special.digamma(a + b))
+        )
+        gradient = -np.array([d_r, d_alpha, d_a, d_b]) * params
+        if not np.isfinite(value) or not np.isfinite(gradient).all():
+            return 1e300, np.zeros(4)
+        return -float(value), gradient
 
     def fit(self, summary: pd.DataFrame) -> BetaGeo:
         """Fit the model to one row per customer (``frequency``, ``recency``, ``T``).
@@ -583,12 +636,10 @@ class BetaGeo(_Fitted):
             )
         x_levels, x_index = np.unique(x, return_inverse=True)
 
-        def neg_log_likelihood(log_params: np.ndarray) -> float:
-            params = np.exp(log_params)
-            value = -self._log_likelihood(params, x, t_x, age, x_levels, x_index).sum()
-            return float(value) if np.isfinite(value) else 1e300
+        def neg_log_likelihood(log_params: np.ndarray) -> tuple[float, np.ndarray]:
+            return self._neg_log_likelihood(log_params, x, t_x, age, x_levels, x_index)
 
-        estimates, loglik, converged, errors = _maximise(neg_log_likelihood, 4)
+        estimates, loglik, converged, errors = _maximise(neg_log_likelihood, 4, with_gradient=True)
         self.params_ = dict(zip(self._param_names, estimates.tolist(), strict=True))
         self.standard_errors_ = dict(zip(self._param_names, errors.tolist(), strict=True))
         self.log_likelihood_ = loglik
