@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -104,7 +105,7 @@ def _to_dates(series: pd.Series, column: str) -> pd.Series:
             )
     if getattr(dates.dt, "tz", None) is not None:
         dates = dates.dt.tz_localize(None)
-    return dates.dt.normalize()
+    return dates
 
 
 def _as_timestamp(value: object, name: str) -> pd.Timestamp:
@@ -117,14 +118,51 @@ def _as_timestamp(value: object, name: str) -> pd.Timestamp:
     return stamp.normalize()
 
 
+def _day_number(stamp: pd.Timestamp) -> int:
+    return int(np.datetime64(stamp, "D").astype(np.int64))
+
+
+@dataclass
+class _Purchases:
+    """Checked purchases, one per customer and day, sorted by customer then day."""
+
+    code: np.ndarray  # position of the customer in `customers`
+    day: np.ndarray  # days since 1970-01-01
+    amount: np.ndarray
+    customers: pd.Index
+    end: pd.Timestamp
+
+    @property
+    def end_day(self) -> int:
+        return _day_number(self.end)
+
+    def select(self, keep: np.ndarray) -> _Purchases:
+        return _Purchases(
+            self.code[keep], self.day[keep], self.amount[keep], self.customers, self.end
+        )
+
+    def per_customer(self) -> dict[str, np.ndarray]:
+        """First and last day, number of purchases, total and first amount, per customer."""
+        starts = np.flatnonzero(np.r_[True, self.code[1:] != self.code[:-1]])
+        ends = np.r_[starts[1:], len(self.code)]
+        return {
+            "code": self.code[starts],
+            "first": self.day[starts],
+            "last": self.day[ends - 1],
+            "n": ends - starts,
+            "total": np.add.reduceat(self.amount, starts),
+            "first_amount": self.amount[starts],
+        }
+
+
 def _prepare(
     transactions: pd.DataFrame,
     customer: str,
     date: str,
     amount: str | None,
     as_of: object,
-) -> tuple[pd.DataFrame, pd.Timestamp]:
-    """Checked purchases: one row per customer and day (``customer``, ``date``, ``amount``)."""
+) -> _Purchases:
+    """Check the transactions and merge the rows of one customer and day into one purchase."""
     check_frame(transactions, name="transactions")
     columns = [customer, date] + ([amount] if amount is not None else [])
     check_columns(transactions, columns)
@@ -135,9 +173,7 @@ def _prepare(
                 f"column {column!r} has {missing} missing value(s). Every transaction needs a "
                 "customer, a date and an amount: drop or fill those rows first."
             )
-    frame = pd.DataFrame(
-        {"customer": transactions[customer].to_numpy(), "date": _to_dates(transactions[date], date)}
-    )
+    dates = _to_dates(transactions[date], date)
     if amount is not None:
         check_numeric(transactions, [amount])
         values = pd.to_numeric(transactions[amount]).to_numpy(dtype=float)
@@ -148,22 +184,24 @@ def _prepare(
                 f"{values[negative][0]!r}: returns or refunds. Net them against the purchase they "
                 f"cancel, or drop them (df[df[{amount!r}] >= 0]) before computing customer value."
             )
-        frame["amount"] = values
     else:
-        frame["amount"] = 0.0
-    end = frame["date"].max() if as_of is None else _as_timestamp(as_of, "as_of")
-    late = frame["date"] > end
+        values = np.zeros(len(transactions))
+    days = dates.to_numpy().astype("datetime64[D]").astype(np.int64)
+    end = dates.max().normalize() if as_of is None else _as_timestamp(as_of, "as_of")
+    late = days > _day_number(end)
     if late.any():
         raise DataError(
             f"{int(late.sum())} transaction(s) are dated after the end of the observation "
-            f"(as_of = {end.date()}), such as {frame.loc[late, 'date'].iloc[0].date()}. "
+            f"(as_of = {end.date()}), such as {dates[late].iloc[0].date()}. "
             "Pass a later as_of, or drop the transactions after it."
         )
+    codes, customers = pd.factorize(transactions[customer], sort=True)
     # Rows of one customer on one day are one purchase (an order split over lines).
-    daily = (
-        frame.groupby(["customer", "date"], sort=True, observed=True)["amount"].sum().reset_index()
-    )
-    return daily, end
+    first_day = days.min()
+    span = int(days.max() - first_day) + 1
+    keys, which = np.unique(codes.astype(np.int64) * span + (days - first_day), return_inverse=True)
+    summed = np.bincount(which.ravel(), weights=values, minlength=len(keys))
+    return _Purchases(keys // span, keys % span + first_day, summed, pd.Index(customers), end)
 
 
 def _scores(values: pd.Series, n_scores: int, higher_is_better: bool = True) -> pd.Series:
@@ -227,16 +265,16 @@ def rfm_table(
     0      a             0          2      50.0
     1      b            29          1      15.0
     """
-    daily, end = _prepare(transactions, customer, date, amount, as_of)
-    grouped = daily.groupby("customer", sort=True, observed=True)
+    purchases = _prepare(transactions, customer, date, amount, as_of)
+    each = purchases.per_customer()
     table = pd.DataFrame(
         {
-            "recency_days": (end - grouped["date"].max()).dt.days.astype(int),
-            "frequency": grouped.size().astype(int),
-            "monetary": grouped["amount"].sum().round(2),
-        }
+            "recency_days": (purchases.end_day - each["last"]).astype(int),
+            "frequency": each["n"].astype(int),
+            "monetary": each["total"].round(2),
+        },
+        index=pd.Index(purchases.customers[each["code"]], name=customer),
     )
-    table.index.name = customer
     table["R"] = _scores(table["recency_days"], 5, higher_is_better=False)
     table["F"] = _scores(table["frequency"], 5)
     table["M"] = _scores(table["monetary"], 5)
@@ -292,22 +330,18 @@ def _unit_length(time_unit: str) -> float:
     return TIME_UNITS[time_unit]
 
 
-def _per_customer(daily: pd.DataFrame, end: pd.Timestamp, unit: float) -> pd.DataFrame:
-    grouped = daily.groupby("customer", sort=True, observed=True)
-    first = grouped["date"].min()
-    last = grouped["date"].max()
-    n = grouped.size()
-    total = grouped["amount"].sum()
-    first_amount = grouped["amount"].first()  # sorted by date: the first purchase
-    frequency = (n - 1).astype(int)
-    repeat_spend = (total - first_amount).where(frequency > 0, 0.0)
+def _per_customer(purchases: _Purchases, end_day: int, unit: float) -> pd.DataFrame:
+    each = purchases.per_customer()
+    frequency = each["n"] - 1
+    repeat_spend = np.where(frequency > 0, each["total"] - each["first_amount"], 0.0)
     return pd.DataFrame(
         {
-            "frequency": frequency,
-            "recency": (last - first).dt.days / unit,
-            "T": (end - first).dt.days / unit,
-            "monetary_value": repeat_spend / frequency.where(frequency > 0, 1),
-        }
+            "frequency": frequency.astype(int),
+            "recency": (each["last"] - each["first"]) / unit,
+            "T": (end_day - each["first"]) / unit,
+            "monetary_value": repeat_spend / np.maximum(frequency, 1),
+        },
+        index=purchases.customers[each["code"]],
     )
 
 
@@ -361,9 +395,10 @@ def summary_from_transactions(
     1      b          0      0.0  3.0             0.0
     """
     unit = _unit_length(time_unit)
-    daily, end = _prepare(transactions, customer, date, amount, as_of)
+    purchases = _prepare(transactions, customer, date, amount, as_of)
+    end = purchases.end
     if calibration_end is None:
-        table = _per_customer(daily, end, unit)
+        table = _per_customer(purchases, purchases.end_day, unit)
     else:
         cut = _as_timestamp(calibration_end, "calibration_end")
         if cut >= end:
@@ -371,18 +406,20 @@ def summary_from_transactions(
                 f"calibration_end ({cut.date()}) must be before the end of the observation "
                 f"({end.date()}), so that a holdout period remains."
             )
-        calibration = daily[daily["date"] <= cut]
-        if calibration.empty:
+        in_calibration = purchases.day <= _day_number(cut)
+        if not in_calibration.any():
             raise DataError(
                 f"no transaction on or before calibration_end ({cut.date()}): choose a later date."
             )
-        table = _per_customer(calibration, cut, unit)
-        holdout = daily[(daily["date"] > cut) & daily["customer"].isin(table.index)]
-        grouped = holdout.groupby("customer", observed=True)
-        count = grouped.size().reindex(table.index, fill_value=0).astype(int)
-        spend = grouped["amount"].sum().reindex(table.index, fill_value=0.0)
-        table["frequency_holdout"] = count
-        table["monetary_value_holdout"] = spend / count.where(count > 0, 1)
+        calibration = purchases.select(in_calibration)
+        table = _per_customer(calibration, _day_number(cut), unit)
+        holdout = purchases.select(~in_calibration)
+        n_all = len(purchases.customers)
+        count = np.bincount(holdout.code, minlength=n_all)
+        spend = np.bincount(holdout.code, weights=holdout.amount, minlength=n_all)
+        known = np.unique(calibration.code)
+        table["frequency_holdout"] = count[known].astype(int)
+        table["monetary_value_holdout"] = spend[known] / np.maximum(count[known], 1)
         table["duration_holdout"] = (end - cut).days / unit
     table.index.name = customer
     table.attrs["time_unit"] = time_unit
