@@ -84,7 +84,7 @@ COURSE_MAP: list[dict[str, str]] = [
         "question": "Who is going cold, what will each customer buy, what is each one worth?",
         "learning": f"{STATISTICS} (probabilistic models), {SUPERVISED}",
         "dataset": "04-01-Transactions.csv, CDNOW sample",
-        "status": "in preparation",
+        "status": "ready",
     },
     {
         "notebook": "04-02-campaign-ab-test.ipynb",

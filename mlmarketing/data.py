@@ -128,6 +128,44 @@ _REGISTRY: dict[str, Dataset] = {
             },
             notebook="01-04-media-planning.ipynb",
         ),
+        Dataset(
+            name="transactions",
+            file="04-01-Transactions.csv",
+            description=(
+                "About two years of purchases of 2,500 customers of an online shop: date, amount, "
+                "product family and channel. Purchases follow a planted BG/NBD process and "
+                "amounts a planted Gamma-Gamma model."
+            ),
+            columns={
+                "customer_id": "id",
+                "date": "date",
+                "amount": "float",
+                "product_family": "category",
+                "channel": "category",
+            },
+            notebook="04-01-customer-value.ipynb",
+        ),
+        Dataset(
+            name="cdnow",
+            file="04-01-CDNOW-sample.csv",
+            description=(
+                "Real data: the CDNOW sample of Fader and Hardie, every purchase from January 1997 "
+                "to June 1998 of 2,357 customers of an online music shop who first bought in the "
+                "first quarter of 1997 (the data of the original BG/NBD paper)."
+            ),
+            columns={
+                "customer_id": "id",
+                "master_id": "id",
+                "date": "date",
+                "cds": "int",
+                "amount": "float",
+            },
+            notebook="04-01-customer-value.ipynb",
+            source=(
+                "real data: CDNOW sample of Fader & Hardie, as distributed in the lifetimes "
+                "0.11.3 wheel (MIT)"
+            ),
+        ),
     ]
 }
 

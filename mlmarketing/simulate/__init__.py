@@ -26,6 +26,7 @@ from mlmarketing.simulate._core import Simulation, to_csv_bytes
 from mlmarketing.simulate.cloud_services import simulate_cloud_services
 from mlmarketing.simulate.customers import simulate_customers
 from mlmarketing.simulate.media import simulate_media
+from mlmarketing.simulate.transactions import simulate_transactions
 
 __all__ = [
     "GENERATORS",
@@ -36,6 +37,7 @@ __all__ = [
     "simulate_cloud_services",
     "simulate_customers",
     "simulate_media",
+    "simulate_transactions",
     "write_datasets",
 ]
 
@@ -44,6 +46,7 @@ GENERATORS: dict[str, Callable[..., Simulation]] = {
     "customers": simulate_customers,
     "cloud_services": simulate_cloud_services,
     "media": simulate_media,
+    "transactions": simulate_transactions,
 }
 
 
