@@ -24,6 +24,7 @@ from typing import Any
 from mlmarketing._errors import DataError
 from mlmarketing.simulate._core import Simulation, to_csv_bytes
 from mlmarketing.simulate.customers import simulate_customers
+from mlmarketing.simulate.demand import simulate_demand
 
 __all__ = [
     "GENERATORS",
@@ -32,12 +33,14 @@ __all__ = [
     "generate",
     "planted_truth",
     "simulate_customers",
+    "simulate_demand",
     "write_datasets",
 ]
 
 # Dataset short name (as in mlmarketing.load_dataset) -> its generator.
 GENERATORS: dict[str, Callable[..., Simulation]] = {
     "customers": simulate_customers,
+    "demand": simulate_demand,
 }
 
 
