@@ -44,7 +44,7 @@ COURSE_MAP: list[dict[str, str]] = [
         "question": "How many units will we sell, and how much stock does that require?",
         "learning": f"{SUPERVISED} (time series)",
         "dataset": "02-02-Demand.csv",
-        "status": "in preparation",
+        "status": "ready",
     },
     {
         "notebook": "02-04-churn-prediction.ipynb",

@@ -166,6 +166,27 @@ _REGISTRY: dict[str, Dataset] = {
                 "0.11.3 wheel (MIT)"
             ),
         ),
+        Dataset(
+            name="demand",
+            file="02-02-Demand.csv",
+            description=(
+                "Five years of weekly sales of a French retailer's product family, with price, "
+                "promotions, ad spend, public holidays, sales periods (soldes), the Christmas "
+                "season and a few stock-outs."
+            ),
+            columns={
+                "week": "date",
+                "units_sold": "int",
+                "price_eur": "float",
+                "promo": "bool",
+                "ad_spend_eur": "float",
+                "public_holidays": "int",
+                "soldes": "bool",
+                "christmas_season": "bool",
+                "stock_out": "bool",
+            },
+            notebook="02-02-demand-forecasting.ipynb",
+        ),
     ]
 }
 

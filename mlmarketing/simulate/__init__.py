@@ -27,6 +27,7 @@ from mlmarketing.simulate.cloud_services import simulate_cloud_services
 from mlmarketing.simulate.customers import simulate_customers
 from mlmarketing.simulate.media import simulate_media
 from mlmarketing.simulate.transactions import simulate_transactions
+from mlmarketing.simulate.demand import simulate_demand
 
 __all__ = [
     "GENERATORS",
@@ -38,6 +39,7 @@ __all__ = [
     "simulate_customers",
     "simulate_media",
     "simulate_transactions",
+    "simulate_demand",
     "write_datasets",
 ]
 
@@ -47,6 +49,7 @@ GENERATORS: dict[str, Callable[..., Simulation]] = {
     "cloud_services": simulate_cloud_services,
     "media": simulate_media,
     "transactions": simulate_transactions,
+    "demand": simulate_demand,
 }
 
 

@@ -1,0 +1,416 @@
+"""Tests of mlmarketing.forecasting: metrics, data checks, models, backtest, decisions."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mlmarketing import DataError, load_dataset
+from mlmarketing.forecasting import (
+    ETS,
+    SARIMAX,
+    Naive,
+    SeasonalNaive,
+    backtest,
+    coverage,
+    critical_service_level,
+    decompose,
+    effects,
+    forecast,
+    french_calendar,
+    future_dates,
+    mae,
+    mape,
+    mase,
+    order_quantities,
+    plot_backtest,
+    plot_forecast,
+    prepare_series,
+    rmse,
+    safety_stock,
+    stock_costs,
+    what_if,
+)
+from mlmarketing.simulate import planted_truth
+
+EXOG = ["promo", "ad_spend_eur", "public_holidays", "soldes", "christmas_season", "stock_out"]
+
+
+def weekly(values, start="2022-01-03") -> pd.Series:
+    values = np.asarray(values, dtype=float)
+    return pd.Series(values, index=pd.date_range(start, periods=len(values), freq="W-MON"))
+
+
+# ---------------------------------------------------------------- metrics, by hand
+
+
+def test_metrics_match_hand_computed_values():
+    actual, predicted = [100, 200, 300], [110, 190, 330]
+    assert mae(actual, predicted) == pytest.approx((10 + 10 + 30) / 3)
+    assert rmse(actual, predicted) == pytest.approx(np.sqrt((100 + 100 + 900) / 3))
+    assert mape(actual, predicted) == pytest.approx((10 + 5 + 10) / 3)
+    assert coverage(actual, [90, 195, 280], [95, 210, 320]) == pytest.approx(200 / 3)
+
+
+def test_mase_uses_the_seasonal_naive_error_of_the_training_series():
+    train = [10, 20, 12, 22, 14, 26]  # season 2: in-sample errors 2, 2, 2, 4 -> scale 2.5
+    assert mase([30, 20], [27, 22], train, season_length=2) == pytest.approx(2.5 / 2.5)
+    # Season 1 (naive): errors 10, 8, 10, 8, 12 -> scale 9.6
+    assert mase([30, 20], [27, 22], train, season_length=1) == pytest.approx(2.5 / 9.6)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.floats(1, 1000), min_size=6, max_size=30),
+    st.floats(0.01, 100),
+)
+def test_mase_is_scale_free_and_zero_for_a_perfect_forecast(values, factor):
+    values = np.array(values)
+    train, test = values[:-3], values[-3:]
+    if np.all(train[1:] == train[:-1]):
+        return
+    pred = test[::-1]
+    assert mase(test * factor, pred * factor, train * factor) == pytest.approx(
+        mase(test, pred, train)
+    )
+    assert mase(test, test, train) == 0.0
+    assert rmse(test, pred) >= mae(test, pred) - 1e-9
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: mae([1, 2], [1]), "one forecast per actual"),
+        (lambda: mae([], []), "empty"),
+        (lambda: mae([1, np.nan], [1, 2]), "missing"),
+        (lambda: mae(["a", "b"], [1, 2]), "numbers"),
+        (lambda: mape([0, 2], [1, 2]), "is 0"),
+        (lambda: mase([1], [1], [5, 6], season_length=2), "more than"),
+        (lambda: mase([1], [1], [5, 5, 5], season_length=1), "scale is 0"),
+        (lambda: coverage([1], [3], [2]), "lower bounds"),
+    ],
+)
+def test_metrics_reject_bad_input(call, message):
+    with pytest.raises(DataError, match=message):
+        call()
+
+
+# ---------------------------------------------------------------- calendar, preparation
+
+
+def test_french_calendar_knows_holidays_soldes_and_christmas():
+    weeks = pd.to_datetime(
+        [
+            "2024-01-01",
+            "2024-01-08",
+            "2024-04-01",
+            "2024-07-08",
+            "2024-12-02",
+            "2024-12-23",
+            "2024-12-30",
+        ]
+    )
+    cal = french_calendar(weeks)
+    # 1 Jan; nothing; Easter Monday (1 Apr 2024); 14 July (a Sunday); nothing; Christmas; 1 Jan.
+    assert cal["public_holidays"].tolist() == [1, 0, 1, 1, 0, 1, 1]
+    # Winter soldes 2024 start on Wednesday 10 January: 5 of the 7 days of the week of 8 Jan.
+    assert cal["soldes"].tolist() == [False, True, False, True, False, False, False]
+    assert cal["christmas_season"].tolist() == [False, False, False, False, True, True, False]
+    daily = french_calendar(pd.date_range("2024-05-07", periods=4), period_days=1)
+    assert daily["public_holidays"].tolist() == [0, 1, 1, 0]  # 8 May, Ascension on 9 May 2024
+
+
+def sales_table(n=120):
+    rng = np.random.default_rng(1)
+    return pd.DataFrame(
+        {
+            "semaine": pd.date_range("2022-01-03", periods=n, freq="W-MON").strftime("%Y-%m-%d"),
+            "ventes": rng.poisson(100, n),
+            "promo": rng.random(n) < 0.2,
+        }
+    )
+
+
+def test_prepare_series_sorts_dates_sets_the_frequency_and_keeps_the_caller_table():
+    df = sales_table().sample(frac=1.0, random_state=3)
+    before = df.copy()
+    y, X = prepare_series(df, "semaine", "ventes", exog=["promo"])
+    pd.testing.assert_frame_equal(df, before)
+    assert y.index.is_monotonic_increasing and y.index.freqstr == "W-MON"
+    assert X["promo"].dtype == float and X.index.equals(y.index)
+    assert prepare_series(df, "semaine", "ventes")[1] is None
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda d: pd.concat([d, d.iloc[[5]]]), "duplicated dates, such as 2022-02-07"),
+        (lambda d: d.drop(index=[10, 11]), "gaps.*2 period.*2022-03-14"),
+        (lambda d: d.assign(ventes=d["ventes"].astype(str).where(d.index != 4, "n/a")), "numbers"),
+        (lambda d: d.assign(ventes=d["ventes"].where(d.index != 4)), "missing value"),
+        (lambda d: d.assign(semaine=d["semaine"].where(d.index != 4, "hier")), "dates"),
+        (lambda d: d.rename(columns={"ventes": "sales"}), "'ventes' is not a column"),
+    ],
+)
+def test_prepare_series_rejects_bad_tables(change, message):
+    with pytest.raises(DataError, match=message):
+        prepare_series(change(sales_table()), "semaine", "ventes", exog=["promo"])
+
+
+def test_future_dates_follow_the_series():
+    y = weekly(np.ones(5))
+    assert future_dates(y, 3).equals(pd.date_range("2022-02-07", periods=3, freq="W-MON"))
+
+
+# ---------------------------------------------------------------- models
+
+
+def test_baselines_forecast_and_widen_their_intervals():
+    y = weekly([1, 2, 3, 4, 2, 3, 4, 5])
+    fc = Naive().fit(y).predict(3)
+    assert fc["forecast"].tolist() == [5, 5, 5]
+    width = fc["upper"] - fc["lower"]
+    assert width.is_monotonic_increasing and width.iloc[0] > 0
+    seasonal = SeasonalNaive(season_length=4).fit(y).predict(6)
+    assert seasonal["forecast"].tolist() == [2, 3, 4, 5, 2, 3]
+    assert seasonal.index[0] == pd.Timestamp("2022-02-28")
+
+
+def test_models_refuse_bad_series():
+    with pytest.raises(DataError, match="Series indexed by date"):
+        Naive().fit([1.0, 2.0, 3.0])
+    with pytest.raises(DataError, match="missing"):
+        Naive().fit(weekly([1.0, np.nan, 3.0]))
+    with pytest.raises(DataError, match="at least 104"):
+        ETS().fit(weekly(np.arange(60)))
+    with pytest.raises(DataError, match="fitted"):
+        Naive().predict(2)
+    with pytest.raises(DataError, match="gaps"):
+        Naive().fit(weekly(np.arange(10)).drop(index=pd.Timestamp("2022-01-17")))
+
+
+def test_sarimax_recovers_a_planted_effect_and_needs_future_inputs():
+    rng = np.random.default_rng(5)
+    idx = pd.date_range("2020-01-06", periods=150, freq="W-MON")
+    X = pd.DataFrame({"promo": (rng.random(150) < 0.2).astype(float)}, index=idx)
+    y = pd.Series(200 + 40 * X["promo"] + rng.normal(0, 5, 150), index=idx)
+    model = SARIMAX(fourier=1)
+    with pytest.raises(DataError, match="no row for 4 date"):
+        forecast(y, model, horizon=4, exog=X)
+    future = pd.DataFrame({"promo": [1.0, 0, 0, 0]}, index=future_dates(y, 4))
+    fc = forecast(y, model, horizon=4, exog=pd.concat([X, future]))
+    assert fc.index.equals(future.index)
+    assert ((fc["lower"] < fc["forecast"]) & (fc["forecast"] < fc["upper"])).all()
+    table = effects(model)
+    assert table.loc["promo", "lower"] < 40 < table.loc["promo", "upper"]
+    assert fc["forecast"].iloc[0] - fc["forecast"].iloc[1] == pytest.approx(
+        table.loc["promo", "effect"], abs=5
+    )
+    extra = what_if(model, future, future.assign(promo=[1.0, 1, 0, 0]))
+    assert extra["extra units"].iloc[0] == pytest.approx(table.loc["promo", "effect"])
+    assert extra["lower"].iloc[0] == pytest.approx(table.loc["promo", "lower"])
+    with pytest.raises(DataError, match="fitted SARIMAX"):
+        effects(SARIMAX())
+
+
+# ---------------------------------------------------------------- backtest
+
+
+SPY_LOG: list[dict] = []  # module level: backtest fits deep copies of the model
+
+
+class SpyModel:
+    """Records what it is shown, and forecasts the mean of what it saw."""
+
+    uses_exog = True
+    log = SPY_LOG
+
+    def fit(self, y, exog=None):
+        self.y_ = y
+        self.log.append(
+            {
+                "last_train_date": y.index[-1],
+                "max_train_value": y.max(),
+                "exog_last": None if exog is None else exog.index[-1],
+            }
+        )
+        return self
+
+    def predict(self, horizon, exog=None, level=0.9):
+        self.log[-1]["predict_exog_first"] = exog.index[0]
+        idx = pd.date_range(self.y_.index[-1], periods=horizon + 1, freq=self.y_.index.freq)[1:]
+        m = float(self.y_.mean())
+        return pd.DataFrame({"forecast": m, "lower": m - 1, "upper": m + 1}, index=idx)
+
+
+def test_backtest_never_lets_a_model_see_data_after_its_origin():
+    # Sales equal the period number, so the largest value a model was shown tells the last
+    # period it saw; and the inputs it is given to predict must start at the origin.
+    n, horizon, folds = 160, 8, 4
+    origins = [n - horizon - (folds - 1 - k) * horizon for k in range(folds)]
+    y = weekly(np.arange(n))
+    X = pd.DataFrame({"x": np.arange(n, dtype=float)}, index=y.index)
+    SPY_LOG.clear()
+    models = {"spy": SpyModel(), "naive": "naive", "seasonal": "seasonal_naive"}
+    result = backtest(y, models, horizon=horizon, n_folds=folds, exog=X)
+    log = list(SPY_LOG)
+    assert len(log) == folds
+    for entry, origin in zip(log, origins, strict=True):
+        assert entry["last_train_date"] == y.index[origin - 1]
+        assert entry["max_train_value"] == origin - 1
+        assert entry["exog_last"] == y.index[origin - 1]
+        assert entry["predict_exog_first"] == y.index[origin]
+    f = result.forecasts
+    naive = f[f["model"] == "naive"]
+    assert (naive["forecast"] == naive["origin"].map(lambda o: y.index.get_loc(o) - 1)).all()
+    assert set(f["origin"]) == {y.index[o] for o in origins}
+    assert f["date"].max() == y.index[-1]
+
+
+def test_a_jump_right_after_the_origin_is_invisible_to_every_model():
+    rng = np.random.default_rng(4)
+    n, horizon = 140, 13
+    values = 100 + 10 * np.sin(np.arange(n) * 2 * np.pi / 52) + rng.normal(0, 2, n)
+    values[n - horizon :] += 1000  # the jump starts exactly at the only origin
+    models = {"naive": "naive", "seasonal": "seasonal_naive", "ETS": ETS(), "SARIMAX": SARIMAX()}
+    result = backtest(weekly(values), models, horizon=horizon, n_folds=1)
+    assert (result.forecasts["forecast"] < 200).all()
+    assert (result.forecasts["upper"] < 500).all()
+
+
+def test_backtest_table_layout_and_scores():
+    y = weekly(np.tile([10.0, 20, 30, 20], 30) + np.arange(120) * 0.1)
+    models = {"naive": "naive", "seasonal": SeasonalNaive(4)}
+    result = backtest(y, models, horizon=4, n_folds=3, season_length=4, step=2)
+    f = result.forecasts
+    assert len(f) == 2 * 3 * 4 and f["step"].max() == 4
+    assert list(f.columns) == [
+        "model",
+        "fold",
+        "origin",
+        "date",
+        "step",
+        "actual",
+        "forecast",
+        "lower",
+        "upper",
+        "error",
+        "scale",
+    ]
+    assert not hasattr(models["seasonal"], "y_")  # the caller's model stays unfitted
+    metrics = result.metrics
+    assert list(metrics.columns) == ["MAE", "RMSE", "MAPE (%)", "MASE", "coverage (%)"]
+    assert metrics.index[0] == "seasonal"
+    part = f[(f["model"] == "naive") & (f["fold"] == 1)]
+    assert metrics.loc["naive", "MAE"] == pytest.approx(
+        f.loc[f["model"] == "naive", "error"].abs().mean()
+    )
+    train = y[y.index < part["origin"].iloc[0]]
+    assert part["error"].abs().mean() / part["scale"].iloc[0] == pytest.approx(
+        mase(part["actual"], part["forecast"], train, season_length=4)
+    )
+    assert result.by_fold.shape == (3, 2) and result.by_horizon.shape == (4, 2)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(n_folds=20), "fewer than two seasons"),
+        (dict(models={}), "non-empty dict"),
+        (dict(models={"x": "arima"}), "'naive', 'seasonal_naive'"),
+        (dict(models={"x": 3}), "fit and predict"),
+        (dict(horizon=0), "at least 1"),
+        (dict(level=90), "probability"),
+    ],
+)
+def test_backtest_rejects_bad_arguments(kwargs, message):
+    args = dict(y=weekly(np.arange(150.0) % 52), models={"naive": "naive"}, horizon=4, n_folds=2)
+    args.update(kwargs)
+    with pytest.raises(DataError, match=message):
+        backtest(**args)
+
+
+# ---------------------------------------------------------------- decisions and plots
+
+
+def test_stock_decisions_by_hand():
+    errors = [-10, 0, 10, 20, -20]  # standard deviation sqrt(250) = 15.81
+    assert safety_stock(errors, 0.95) == pytest.approx(1.6449 * np.sqrt(250), rel=1e-4)
+    assert safety_stock(errors, 0.5) == pytest.approx(0.0, abs=1e-12)
+    table = order_quantities(pd.DataFrame({"forecast": [100.2, 50.0]}), errors, 0.95)
+    assert table["order quantity"].tolist() == [127, 77]
+    assert critical_service_level(3.0, 1.0) == 0.75
+    costs = stock_costs([100, 80, 50], [90, 100, 50], underage_cost=5.0, overage_cost=1.0)
+    assert costs["units short"] == 10 and costs["units left over"] == 20
+    assert costs["periods with stock-out"] == 1 and costs["cost"] == 70.0
+    with pytest.raises(DataError, match="service_level"):
+        safety_stock(errors, 95)
+    with pytest.raises(DataError, match="positive"):
+        critical_service_level(0, 1)
+    with pytest.raises(DataError, match="two forecast errors"):
+        safety_stock([3.0])
+
+
+def test_decompose_adds_up_and_plots_return_axes():
+    rng = np.random.default_rng(2)
+    y = weekly(
+        100 + np.arange(110) + 20 * np.sin(np.arange(110) * 2 * np.pi / 52) + rng.normal(0, 2, 110)
+    )
+    parts = decompose(y)
+    assert np.allclose(parts["trend"] + parts["seasonal"] + parts["remainder"], parts["observed"])
+    result = backtest(y, {"seasonal": "seasonal_naive"}, horizon=3, n_folds=2)
+    ax = plot_backtest(result)
+    assert ax.get_legend() is not None
+    fig, ax2 = plt.subplots()
+    assert plot_forecast(y, forecast(y, "naive", 3), ax=ax2) is ax2
+    plt.close("all")
+
+
+# ---------------------------------------------------------------- the shipped data
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    df = load_dataset("demand")
+    y, X = prepare_series(df, "week", "units_sold", exog=EXOG)
+    X["ad_spend_eur"] = X["ad_spend_eur"] / 1000  # effect per 1,000 EUR
+    return df, y, X
+
+
+def test_shipped_data_matches_its_planted_truth(shipped):
+    df, y, _ = shipped
+    truth = planted_truth("demand")
+    assert len(df) == 261 and y.index.freqstr == "W-MON"
+    assert df["stock_out"].sum() == len(truth["stock_out_weeks"]) == 4
+    capped = df.set_index("week")["units_sold"] < truth["demand"]
+    assert set(capped[capped].index) == set(truth["stock_out_weeks"])
+
+
+def test_sarimax_recovers_the_planted_promotion_and_ad_effects(shipped):
+    _, y, X = shipped
+    truth = planted_truth("demand")["effects"]
+    table = effects(SARIMAX().fit(y, X), level=0.95)
+    for column, planted in [
+        ("promo", truth["promo"]),
+        ("ad_spend_eur", truth["ad_spend_per_1000_eur"]),
+    ]:
+        assert table.loc[column, "lower"] < planted < table.loc[column, "upper"], column
+
+
+def test_best_model_beats_seasonal_naive_and_its_intervals_are_calibrated(shipped):
+    _, y, X = shipped
+    result = backtest(
+        y, {"seasonal naive": "seasonal_naive", "SARIMAX": SARIMAX()}, horizon=13, n_folds=4, exog=X
+    )
+    metrics = result.metrics
+    assert metrics.index[0] == "SARIMAX"
+    assert metrics.loc["SARIMAX", "MASE"] <= 0.8 * metrics.loc["seasonal naive", "MASE"]
+    assert 85 <= metrics.loc["SARIMAX", "coverage (%)"] <= 95
