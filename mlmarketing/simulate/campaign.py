@@ -63,7 +63,12 @@ MEDIAN_HOURS = {"open": 3.0, "click": 0.05, "purchase": 0.75}
 URGENT_OPEN_SPEEDUP = 2.0  # "urgent" creatives are opened twice as fast
 MEDIAN_AMOUNT = 150.0  # euros of first-year revenue per product sold
 UNSUBSCRIBE_GIVEN_OPEN = {"formal": 0.015, "friendly": 0.015, "urgent": 0.06}
-REPEAT_3M = {"young professionals": 0.65, "families": 0.75, "affluent savers": 0.85, "retirees": 0.80}
+REPEAT_3M = {
+    "young professionals": 0.65,
+    "families": 0.75,
+    "affluent savers": 0.85,
+    "retirees": 0.80,
+}
 
 
 def _affinity(segment: str, creative_row: pd.Series) -> float:
@@ -95,7 +100,9 @@ def true_rates() -> dict[str, object]:
     seg_names = list(SEGMENTS)
     shares = np.array([SEGMENTS[s]["share"] for s in seg_names])
     creatives = CREATIVES.set_index("creative")
-    click = pd.DataFrame(index=pd.Index(seg_names, name="segment"), columns=creatives.index, dtype=float)
+    click = pd.DataFrame(
+        index=pd.Index(seg_names, name="segment"), columns=creatives.index, dtype=float
+    )
     for s in seg_names:
         open_rate = DELIVERY_RATE * BASE_OPEN_RATE * SEGMENTS[s]["open"] * mean_time_mult
         for c, row in creatives.iterrows():
@@ -109,7 +116,9 @@ def true_rates() -> dict[str, object]:
         "conversion_rate": {c: float(v) * PURCHASE_GIVEN_CLICK for c, v in click_rate.items()},
         "click_rate_by_segment": click,
         "open_rate_by_hour": pd.Series(base * hour_mult * day_mult.mean(), index=SEND_HOURS),
-        "open_rate_by_weekday": pd.Series(base * day_mult * hour_mult.mean(), index=_weekday_names()),
+        "open_rate_by_weekday": pd.Series(
+            base * day_mult * hour_mult.mean(), index=_weekday_names()
+        ),
         "open_rate": base * mean_time_mult,
     }
 
@@ -162,12 +171,14 @@ def simulate_campaign(n_emails: int = 1000, random_state: int = 4204) -> Simulat
         + pd.to_timedelta(hour, unit="h")
         + pd.to_timedelta(minute, unit="min")
     )
-    weekday = np.array(_weekday_names())[sent_at.dayofweek]
+    weekday = np.array(_weekday_names())[sent_at.day_of_week]
 
     hour_mult = np.array([HOUR_EFFECT.get(h, 0.85) for h in hour])
     day_mult = np.array([WEEKDAY_EFFECT.get(d, 1.0) for d in weekday])
     seg_open = np.array([SEGMENTS[s]["open"] for s in segment])
-    affinity = np.array([_affinity(s, creatives.loc[c]) for s, c in zip(segment, creative, strict=True)])
+    affinity = np.array(
+        [_affinity(s, creatives.loc[c]) for s, c in zip(segment, creative, strict=True)]
+    )
     click_given_open = np.array([CLICK_GIVEN_OPEN[c] for c in creative]) * affinity
     tone = creatives.loc[creative, "tone"].to_numpy()
 
@@ -175,7 +186,9 @@ def simulate_campaign(n_emails: int = 1000, random_state: int = 4204) -> Simulat
     opened = delivered & (gen.random(n_emails) < BASE_OPEN_RATE * seg_open * hour_mult * day_mult)
     clicked = opened & (gen.random(n_emails) < click_given_open)
     bought = clicked & (gen.random(n_emails) < PURCHASE_GIVEN_CLICK)
-    unsubscribed = opened & (gen.random(n_emails) < np.array([UNSUBSCRIBE_GIVEN_OPEN[t] for t in tone]))
+    unsubscribed = opened & (
+        gen.random(n_emails) < np.array([UNSUBSCRIBE_GIVEN_OPEN[t] for t in tone])
+    )
     repeat_p = np.array([REPEAT_3M[s] for s in segment])
     repeat = np.where(bought, (gen.random(n_emails) < repeat_p).astype(float), np.nan)
 
@@ -189,7 +202,9 @@ def simulate_campaign(n_emails: int = 1000, random_state: int = 4204) -> Simulat
         times = sent_at + pd.to_timedelta(np.round(hours * 3600), unit="s")
         return pd.Series(times).where(happened)
 
-    amount = np.where(bought, np.round(MEDIAN_AMOUNT * gen.lognormal(0.0, 0.5, n_emails), 2), np.nan)
+    amount = np.where(
+        bought, np.round(MEDIAN_AMOUNT * gen.lognormal(0.0, 0.5, n_emails), 2), np.nan
+    )
 
     table = pd.DataFrame(
         {
