@@ -160,7 +160,8 @@ def simulate_campaign(n_emails: int = 1000, random_state: int = 4204) -> Simulat
     seg_names = np.array(list(SEGMENTS))
     shares = np.array([SEGMENTS[s]["share"] for s in seg_names])
     segment = gen.choice(seg_names, size=n_emails, p=shares / shares.sum())
-    customer = gen.choice(np.arange(1, 10_001), size=n_emails, replace=False)
+    pool = np.arange(1, max(10_000, n_emails) + 1)  # the 10,000 best prospects
+    customer = gen.choice(pool, size=n_emails, replace=False)
 
     day = gen.integers(0, 14, size=n_emails)
     hour = gen.choice(SEND_HOURS, size=n_emails)
@@ -173,13 +174,15 @@ def simulate_campaign(n_emails: int = 1000, random_state: int = 4204) -> Simulat
     )
     weekday = np.array(_weekday_names())[sent_at.day_of_week]
 
-    hour_mult = np.array([HOUR_EFFECT.get(h, 0.85) for h in hour])
-    day_mult = np.array([WEEKDAY_EFFECT.get(d, 1.0) for d in weekday])
-    seg_open = np.array([SEGMENTS[s]["open"] for s in segment])
-    affinity = np.array(
-        [_affinity(s, creatives.loc[c]) for s, c in zip(segment, creative, strict=True)]
-    )
-    click_given_open = np.array([CLICK_GIVEN_OPEN[c] for c in creative]) * affinity
+    # Look-ups through small tables, so that millions of e-mails simulate quickly.
+    hour_mult = pd.Series(HOUR_EFFECT).reindex(hour).fillna(0.85).to_numpy()
+    day_mult = pd.Series(WEEKDAY_EFFECT).reindex(weekday).fillna(1.0).to_numpy()
+    seg_index = pd.Index(seg_names).get_indexer(segment)
+    creative_index = pd.Index(names).get_indexer(creative)
+    seg_open = np.array([SEGMENTS[s]["open"] for s in seg_names])[seg_index]
+    affinity_table = np.array([[_affinity(s, creatives.loc[c]) for c in names] for s in seg_names])
+    affinity = affinity_table[seg_index, creative_index]
+    click_given_open = np.array([CLICK_GIVEN_OPEN[c] for c in names])[creative_index] * affinity
     tone = creatives.loc[creative, "tone"].to_numpy()
 
     delivered = gen.random(n_emails) < DELIVERY_RATE
@@ -187,9 +190,9 @@ def simulate_campaign(n_emails: int = 1000, random_state: int = 4204) -> Simulat
     clicked = opened & (gen.random(n_emails) < click_given_open)
     bought = clicked & (gen.random(n_emails) < PURCHASE_GIVEN_CLICK)
     unsubscribed = opened & (
-        gen.random(n_emails) < np.array([UNSUBSCRIBE_GIVEN_OPEN[t] for t in tone])
+        gen.random(n_emails) < pd.Series(UNSUBSCRIBE_GIVEN_OPEN)[tone].to_numpy()
     )
-    repeat_p = np.array([REPEAT_3M[s] for s in segment])
+    repeat_p = np.array([REPEAT_3M[s] for s in seg_names])[seg_index]
     repeat = np.where(bought, (gen.random(n_emails) < repeat_p).astype(float), np.nan)
 
     # Response times: log-normal around the medians, rounded to the second like a real log.
