@@ -1126,7 +1126,7 @@ def plot_funnel(report: pd.DataFrame, ax=None):
     ax.set_xticks(x, steps)
     ax.set_ylabel("share of e-mails sent")
     ax.set_title("Funnel per arm (95 % intervals)")
-    ax.legend(title=str(arm), ncols=min(len(arms), 5), fontsize="small")
+    ax.legend(title=str(arm), fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
 
@@ -1196,9 +1196,13 @@ def plot_bandit(results: pd.DataFrame, metric: str = "regret", ax=None):
     for name, group in results.groupby("policy", sort=False):
         stats = group.groupby("emails")[metric]
         mean = stats.mean()
-        ax.plot(mean.index, mean.to_numpy(), label=str(name))
+        (line,) = ax.plot(mean.index, mean.to_numpy(), label=str(name))
         ax.fill_between(
-            mean.index, stats.quantile(0.05).to_numpy(), stats.quantile(0.95).to_numpy(), alpha=0.2
+            mean.index,
+            stats.quantile(0.05).to_numpy(),
+            stats.quantile(0.95).to_numpy(),
+            color=line.get_color(),
+            alpha=0.15,
         )
     ax.set_xlabel("e-mails sent")
     ax.set_ylabel(metric)
