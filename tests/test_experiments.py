@@ -166,6 +166,29 @@ def test_compare_counts_agrees_with_statsmodels():
     assert not table["significant"].any()
 
 
+def test_compare_counts_hand_computed_z_test():
+    # 6/200 against 10/200: pooled rate 0.04, standard error sqrt(0.04 * 0.96 * 2 / 200)
+    # = 0.019596, z = 0.02 / 0.019596 = 1.0206, two-sided p = 0.3074.
+    table = compare_counts({"A": 6, "B": 10}, {"A": 200, "B": 200})
+    assert table.loc["B", "p-value"] == pytest.approx(0.3074, abs=5e-4)
+    assert table.loc["B", "diff vs control"] == pytest.approx(0.02)
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.lists(st.tuples(st.integers(1, 500), st.floats(0.0, 1.0)), min_size=2, max_size=6))
+def test_compare_counts_laws(data):
+    trials = {f"arm {i}": n for i, (n, _) in enumerate(data)}
+    successes = {f"arm {i}": int(round(n * share)) for i, (n, share) in enumerate(data)}
+    table = compare_counts(successes, trials)
+    assert (table["rate low"] <= table["rate"] + 1e-12).all()
+    assert (table["rate"] <= table["rate high"] + 1e-12).all()
+    others = table.iloc[1:]
+    assert (others["p-value (holm)"] >= others["p-value"] - 1e-12).all()
+    assert ((others["p-value"] >= 0) & (others["p-value"] <= 1)).all()
+    assert (others["diff low"] <= others["diff vs control"] + 1e-9).all()
+    assert (others["diff vs control"] <= others["diff high"] + 1e-9).all()
+
+
 def test_compare_counts_finds_a_large_real_difference():
     table = compare_counts(pd.Series({"A": 100, "B": 200}), pd.Series({"A": 5000, "B": 5000}))
     assert table.loc["B", "significant"]
