@@ -79,7 +79,8 @@ def _happened(df: pd.DataFrame, column: str) -> pd.Series:
     """Whether the event of ``column`` happened, as booleans.
 
     A yes/no column (booleans or 0/1) is used as it is, with missing values meaning "no";
-    any other column (a time stamp, an amount) means "happened" where it is not missing.
+    a number column (an amount, a count) means "happened" where it is neither missing nor 0;
+    any other column (a time stamp, a text) means "happened" where it is not missing.
     """
     series = df[column]
     if pd.api.types.is_bool_dtype(series):
@@ -88,8 +89,8 @@ def _happened(df: pd.DataFrame, column: str) -> pd.Series:
         values = series.dropna()
         if values.isin([0, 1]).all():
             return series.fillna(0).astype(bool)
-        # An amount column: the event happened where there is a value.
-        return series.notna()
+        # An amount or a count: the event happened where there is a non-zero value.
+        return series.notna() & (series != 0)
     if series.dtype == object or isinstance(series.dtype, pd.CategoricalDtype | pd.StringDtype):
         text = series.dropna().astype(str).str.strip().str.lower()
         yes_no = {"yes", "no", "oui", "non", "true", "false", "1", "0"}
@@ -163,7 +164,7 @@ def funnel_report(
     """Counts and rates at every step of a funnel (sent → delivered → opened → ...), per arm.
 
     Each row of ``df`` is one e-mail sent. A step column can be yes/no (booleans or 0/1) or a
-    time stamp / amount that is missing where the step did not happen.
+    time stamp / amount that is missing (an amount: missing or 0) where the step did not happen.
 
     Parameters
     ----------
@@ -480,7 +481,8 @@ def compare_arms(
     arm : str
         Column naming the arm of each row.
     outcome : str
-        The success: a yes/no column, or a time stamp / amount missing where it did not happen.
+        The success: a yes/no column, or a time stamp / amount missing (or 0) where it
+        did not happen.
     control : arm name, optional
         The reference arm; default the first arm (in category order, else sorted).
     confidence : float, default 0.95
@@ -567,7 +569,7 @@ def rate_table(
     by : str or list of str
         Grouping column(s).
     outcome : str
-        A yes/no column, or one missing where the event did not happen.
+        A yes/no column, or a time stamp / amount missing (or 0) where it did not happen.
     confidence : float, default 0.95
         Level of the Wilson intervals.
 

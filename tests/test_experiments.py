@@ -491,3 +491,8 @@ def test_plots_return_axes(campaign):
     plt.close("all")
     with pytest.raises(DataError, match="results column"):
         plot_bandit(runs, metric="profit")
+
+
+def test_amount_columns_count_as_sales_where_positive():
+    df = pd.DataFrame({"arm": ["A"] * 3 + ["B"] * 3, "amount": [0.0, 50.0, None, 10.0, 20.0, 0.0]})
+    assert compare_arms(df, "arm", "amount")["successes"].tolist() == [1, 2]
