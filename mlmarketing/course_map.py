@@ -92,7 +92,7 @@ COURSE_MAP: list[dict[str, str]] = [
         "question": "Which creative won, is it real, what would a bandit have earned?",
         "learning": f"{STATISTICS} (A/B test), {REINFORCEMENT}",
         "dataset": "04-02-Campaign.csv",
-        "status": "in preparation",
+        "status": "ready",
     },
 ]
 

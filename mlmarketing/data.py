@@ -187,6 +187,32 @@ _REGISTRY: dict[str, Dataset] = {
             },
             notebook="02-02-demand-forecasting.ipynb",
         ),
+        Dataset(
+            name="campaign",
+            file="04-02-Campaign.csv",
+            description=(
+                "A bank's e-mail A/B test: 1,000 e-mails, 200 for each of five creatives, with "
+                "delivery, open, click and purchase times, amount, unsubscribes and 3-month repeat."
+            ),
+            columns={
+                "email_id": "id",
+                "customer_id": "id",
+                "segment": "category",
+                "creative": "category",
+                "colour": "category",
+                "tone": "category",
+                "image": "category",
+                "sent_at": "datetime",
+                "delivered": "bool",
+                "opened_at": "datetime",
+                "clicked_at": "datetime",
+                "purchased_at": "datetime",
+                "amount": "float",
+                "unsubscribed": "bool",
+                "repeat_3m": "Int",
+            },
+            notebook="04-02-campaign-ab-test.ipynb",
+        ),
     ]
 }
 

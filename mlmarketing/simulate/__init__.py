@@ -24,6 +24,7 @@ from typing import Any
 from mlmarketing._errors import DataError
 from mlmarketing.simulate._core import Simulation, to_csv_bytes
 from mlmarketing.simulate.cloud_services import simulate_cloud_services
+from mlmarketing.simulate.campaign import simulate_campaign
 from mlmarketing.simulate.customers import simulate_customers
 from mlmarketing.simulate.media import simulate_media
 from mlmarketing.simulate.transactions import simulate_transactions
@@ -36,6 +37,7 @@ __all__ = [
     "generate",
     "planted_truth",
     "simulate_cloud_services",
+    "simulate_campaign",
     "simulate_customers",
     "simulate_media",
     "simulate_transactions",
@@ -50,6 +52,7 @@ GENERATORS: dict[str, Callable[..., Simulation]] = {
     "media": simulate_media,
     "transactions": simulate_transactions,
     "demand": simulate_demand,
+    "campaign": simulate_campaign,
 }
 
 
