@@ -23,12 +23,12 @@ from typing import Any
 
 from mlmarketing._errors import DataError
 from mlmarketing.simulate._core import Simulation, to_csv_bytes
-from mlmarketing.simulate.cloud_services import simulate_cloud_services
 from mlmarketing.simulate.campaign import simulate_campaign
+from mlmarketing.simulate.cloud_services import simulate_cloud_services
 from mlmarketing.simulate.customers import simulate_customers
+from mlmarketing.simulate.demand import simulate_demand
 from mlmarketing.simulate.media import simulate_media
 from mlmarketing.simulate.transactions import simulate_transactions
-from mlmarketing.simulate.demand import simulate_demand
 
 __all__ = [
     "GENERATORS",

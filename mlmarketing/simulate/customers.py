@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import roc_auc_score
 
 from mlmarketing.simulate._core import Simulation, rng
 
@@ -71,6 +70,9 @@ def simulate_customers(n_customers: int = 2000, random_state: int = 20240901) ->
     newsletter = gen.random(n_customers) < np.where(persona == 1, 0.7, 0.3)
     age = np.clip(gen.normal(np.where(persona == 2, 44, 36), 11), 18, 80).round().astype(int)
     device = gen.choice(["mobile", "desktop", "tablet"], size=n_customers, p=[0.6, 0.32, 0.08])
+
+    # Imported here so that loading the simulators does not load scikit-learn.
+    from sklearn.metrics import roc_auc_score
 
     c = COEFFICIENTS
     log_odds = (
