@@ -67,7 +67,7 @@ def install() -> Path:
 def cmd_lab(args: argparse.Namespace) -> int:
     python = install()
     target = args.notebook or LANDING
-    return subprocess.call([str(python), "-m", "jupyter", "lab", target], cwd=ROOT)
+    return subprocess.call([str(python), "-m", "jupyter", "lab", target, *args.jupyter_args], cwd=ROOT)
 
 
 def cmd_test(args: argparse.Namespace) -> int:
@@ -103,7 +103,6 @@ def main(argv: list[str] | None = None) -> int:
     lab.add_argument("notebook", nargs="?", help=f"notebook to open (default: {LANDING})")
     lab.set_defaults(func=cmd_lab)
     test = sub.add_parser("test", help="install everything, then run the whole test suite")
-    test.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra pytest arguments")
     test.set_defaults(func=cmd_test)
     execute = sub.add_parser("execute", help="re-run notebooks in a fresh kernel and save them")
     execute.add_argument("notebooks", nargs="*", help="notebooks (default: all)")
@@ -111,7 +110,11 @@ def main(argv: list[str] | None = None) -> int:
     lock = sub.add_parser("lock", help="refresh requirements.lock from pyproject.toml")
     lock.add_argument("--upgrade", action="store_true", help="take the newest allowed versions")
     lock.set_defaults(func=cmd_lock)
-    args = parser.parse_args(argv)
+    # Options after `lab` go to JupyterLab (e.g. --port 8899), after `test` to pytest (e.g. -k data).
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command not in ("lab", "test"):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.jupyter_args = args.pytest_args = extra
     return args.func(args)
 
 

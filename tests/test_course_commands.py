@@ -1,0 +1,54 @@
+"""course.py, the README's two commands: arguments reach JupyterLab and pytest unchanged."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture()
+def course(monkeypatch):
+    spec = importlib.util.spec_from_file_location("course", ROOT / "course.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    calls = []
+    monkeypatch.setattr(module, "install", lambda: Path("python"))
+    monkeypatch.setattr(module.subprocess, "call", lambda command, cwd: calls.append(command) or 0)
+    module.calls = calls
+    return module
+
+
+def test_lab_opens_the_course_map_by_default(course):
+    assert course.main(["lab"]) == 0
+    assert course.calls == [["python", "-m", "jupyter", "lab", "notebooks/00-course-map.ipynb"]]
+
+
+def test_lab_passes_options_to_jupyterlab(course):
+    course.main(["lab", "notebooks/x.ipynb", "--port", "8899"])
+    assert course.calls[0][-3:] == ["notebooks/x.ipynb", "--port", "8899"]
+
+
+def test_test_runs_pytest_in_parallel_with_extra_arguments(course):
+    course.main(["test", "-k", "data"])
+    assert course.calls[0][:3] == ["python", "-m", "pytest"]
+    assert course.calls[0][-5:] == ["auto", "--dist", "loadfile", "-k", "data"]
+
+
+def test_unknown_options_are_refused_elsewhere(course):
+    with pytest.raises(SystemExit):
+        course.main(["execute", "--nope"])
+
+
+def test_environment_is_rebuilt_when_the_lock_changes(course, tmp_path, monkeypatch):
+    lock = tmp_path / "requirements.lock"
+    lock.write_text("pandas==3.0.0\n")
+    (tmp_path / "pyproject.toml").write_text("[project]\n")
+    monkeypatch.setattr(course, "LOCK", lock)
+    monkeypatch.setattr(course, "ROOT", tmp_path)
+    before = course.install_fingerprint()
+    lock.write_text("pandas==3.1.0\n")
+    assert course.install_fingerprint() != before
