@@ -23,6 +23,7 @@ from typing import Any
 
 from mlmarketing._errors import DataError
 from mlmarketing.simulate._core import Simulation, to_csv_bytes
+from mlmarketing.simulate.churn import simulate_churn
 from mlmarketing.simulate.customers import simulate_customers
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "check_datasets",
     "generate",
     "planted_truth",
+    "simulate_churn",
     "simulate_customers",
     "write_datasets",
 ]
@@ -38,6 +40,7 @@ __all__ = [
 # Dataset short name (as in mlmarketing.load_dataset) -> its generator.
 GENERATORS: dict[str, Callable[..., Simulation]] = {
     "customers": simulate_customers,
+    "churn": simulate_churn,
 }
 
 
