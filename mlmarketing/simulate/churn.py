@@ -22,7 +22,14 @@ from mlmarketing.simulate._core import Simulation, rng
 
 FILE = "02-04-chrun.csv"
 
-ADD_ONS = ["OnlineSecurity", "OnlineBackup", "DeviceProtection", "TechSupport", "StreamingTV", "StreamingMovies"]
+ADD_ONS = [
+    "OnlineSecurity",
+    "OnlineBackup",
+    "DeviceProtection",
+    "TechSupport",
+    "StreamingTV",
+    "StreamingMovies",
+]
 
 # Planted log-odds of churning: the intercept, then the effect of each level compared with the
 # reference level named in REFERENCE (0 for the reference), and per unit for numbers.
@@ -60,7 +67,12 @@ NO_EFFECT = [
 LEVERS = ["Contract", "OnlineSecurity", "TechSupport", "PaymentMethod", "PaperlessBilling"]
 
 _CONTRACTS = ["Month-to-month", "One year", "Two year"]
-_PAYMENTS = ["Electronic check", "Mailed check", "Bank transfer (automatic)", "Credit card (automatic)"]
+_PAYMENTS = [
+    "Electronic check",
+    "Mailed check",
+    "Bank transfer (automatic)",
+    "Credit card (automatic)",
+]
 
 
 def _customer_ids(gen: np.random.Generator, n: int) -> np.ndarray:
@@ -105,8 +117,8 @@ def simulate_churn(n_customers: int = 7043, random_state: int = 20240904) -> Sim
     >>> sim = simulate_churn(n_customers=200)
     >>> sim.tables["02-04-chrun.csv"].shape
     (200, 21)
-    >>> sim.tables["02-04-chrun.csv"]["TotalCharges"].dtype == object
-    True
+    >>> sim.tables["02-04-chrun.csv"]["TotalCharges"].iloc[:2].tolist()
+    ['1796.50', '741.12']
     """
     gen = rng(random_state)
     n = n_customers
@@ -152,7 +164,9 @@ def simulate_churn(n_customers: int = 7043, random_state: int = 20240904) -> Sim
     paperless = yes_no(0.59)
     automatic = gen.random(n) < np.array([0.33, 0.55, 0.65])[contract_k]
     payment_k = np.where(
-        automatic, 2 + (gen.random(n) < 0.5), np.where(gen.random(n) < 0.55 + 0.2 * (contract_k == 0), 0, 1)
+        automatic,
+        2 + (gen.random(n) < 0.5),
+        np.where(gen.random(n) < 0.55 + 0.2 * (contract_k == 0), 0, 1),
     )
     payment = np.array(_PAYMENTS)[payment_k]
 
@@ -183,7 +197,9 @@ def simulate_churn(n_customers: int = 7043, random_state: int = 20240904) -> Sim
     log_odds = INTERCEPT + PER_UNIT["tenure"] * tenure
     for column, levels in EFFECTS.items():
         # "No internet service" customers have no add-on: no effect, like the reference "No".
-        log_odds = log_odds + np.vectorize(lambda v, levels=levels: levels.get(v, 0.0))(columns[column])
+        log_odds = log_odds + np.vectorize(lambda v, levels=levels: levels.get(v, 0.0))(
+            columns[column]
+        )
     probability = 1.0 / (1.0 + np.exp(-log_odds))
     churn = gen.random(n) < probability
 
@@ -203,7 +219,7 @@ def simulate_churn(n_customers: int = 7043, random_state: int = 20240904) -> Sim
             "PaperlessBilling": paperless,
             "PaymentMethod": payment,
             "MonthlyCharges": monthly,
-            "TotalCharges": total_text.astype(object),
+            "TotalCharges": total_text.astype(object),  # text, as in the sample
             "Churn": np.where(churn, "Yes", "No"),
         }
     )
