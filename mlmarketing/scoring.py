@@ -225,7 +225,9 @@ def _frame_to_text(X: pd.DataFrame) -> pd.DataFrame:
     for c in X.columns:
         missing = X[c].isna().to_numpy()
         values = X[c].astype(str).to_numpy(dtype=object)
-        values[missing] = MISSING_LEVEL
+        # NaN stays NaN: the encoder makes it a level of its own, sorted last, so that the
+        # reference level (the first) is always a real one.
+        values[missing] = np.nan
         out[c] = values
     return pd.DataFrame(out, index=X.index)
 
@@ -292,7 +294,11 @@ def _resolve_model(model: str | BaseEstimator, random_state: int) -> BaseEstimat
         return models[model]
     if isinstance(model, Pipeline):
         model = model.steps[-1][1]
-    if not (is_classifier(model) and hasattr(model, "predict_proba")):
+    if not (
+        isinstance(model, BaseEstimator)
+        and is_classifier(model)
+        and hasattr(model, "predict_proba")
+    ):
         raise DataError(
             f"model must be a scikit-learn classifier with predict_proba (or a model name), got "
             f"{type(model).__name__}."
@@ -854,7 +860,8 @@ def odds_ratios(model: Pipeline) -> pd.DataFrame:
                 for k, level in enumerate(levels):
                     if dropped is not None and k == dropped:
                         continue
-                    rows.append((column, str(level), str(reference), coef[position]))
+                    shown = MISSING_LEVEL if pd.isna(level) else str(level)
+                    rows.append((column, shown, str(reference), coef[position]))
                     position += 1
     table = pd.DataFrame(rows, columns=["column", "level", "compared with", "log-odds"])
     table["odds ratio"] = np.exp(table["log-odds"])
