@@ -76,6 +76,7 @@ __all__ = [
     "plot_precision_recall",
     "plot_profit_curve",
     "plot_roc",
+    "rate_by",
     "score_drivers",
 ]
 
@@ -453,6 +454,44 @@ def compare_models(
     if return_scores:
         return table, pd.DataFrame(scores, index=df.index)
     return table
+
+
+def rate_by(df: pd.DataFrame, target: str, by: str) -> pd.DataFrame:
+    """Share of yes (churn rate, purchase rate) in each group of column ``by``.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The customer table (not modified).
+    target : str
+        The yes/no column (Yes/No, True/False or 1/0).
+    by : str
+        The column that defines the groups (a category, or bands made with ``pd.cut``).
+        Missing values form a group of their own.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group, highest rate first: ``customers``, ``share of customers``,
+        ``yes``, ``rate`` (share of yes in the group) and ``vs overall`` (rate / overall rate).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"plan": ["A", "A", "B", "B"], "left": ["Yes", "No", "No", "No"]})
+    >>> rate_by(df, "left", "plan")["rate"].tolist()
+    [0.5, 0.0]
+    """
+    df = check_frame(df)
+    check_columns(df, target, role="target column")
+    check_columns(df, by, role="group column")
+    y = as_binary(df[target], column=target)
+    groups = df[by].astype(object).where(df[by].notna(), MISSING_LEVEL)
+    table = y.groupby(groups.to_numpy()).agg(customers="size", yes="sum")
+    table.index.name = by
+    table.insert(1, "share of customers", table["customers"] / len(df))
+    table["rate"] = table["yes"] / table["customers"]
+    table["vs overall"] = table["rate"] / y.mean()
+    return table.sort_values("rate", ascending=False, kind="stable")
 
 
 # --------------------------------------------------------------------------------------------

@@ -322,6 +322,17 @@ def test_odds_ratios_are_per_unit_of_the_original_column():
     assert row["log-odds"] == pytest.approx(0.05, abs=0.01)
 
 
+def test_rate_by_hand_computed_and_checked():
+    df = pd.DataFrame({"plan": ["A", "A", "B", "B", "B", None], "left": [1, 1, 0, 1, 0, 0]})
+    table = sc.rate_by(df, "left", "plan")
+    assert table.index.tolist() == ["A", "B", "(missing)"]
+    assert table["customers"].tolist() == [2, 3, 1]
+    assert table["rate"].round(3).tolist() == [1.0, 0.333, 0.0]
+    assert table.loc["A", "vs overall"] == pytest.approx(2.0)
+    with pytest.raises(DataError, match="group column 'plans'"):
+        sc.rate_by(df, "left", "plans")
+
+
 # ------------------------------------------------------------------- gains and evaluation
 
 
