@@ -94,7 +94,9 @@ _MANY_ROWS = 100_000
 
 def _as_number_if_text(series: pd.Series) -> pd.Series | None:
     """The column as numbers if every non-blank value reads as a number, else None."""
-    counts = series.dropna().astype(str).str.strip().value_counts()
+    # Count first, then strip: a million rows hold only a few distinct values.
+    counts = series.dropna().astype(str).value_counts()
+    counts = counts.groupby(counts.index.str.strip()).sum()
     counts = counts[counts.index != ""]
     if counts.empty:
         return None
@@ -114,9 +116,10 @@ def _as_number_if_text(series: pd.Series) -> pd.Series | None:
 def _to_numbers(series: pd.Series) -> pd.Series:
     if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
         return series.astype(float)
-    text = pd.Series(series.to_numpy(dtype=object), index=series.index).astype(str).str.strip()
-    numbers = pd.to_numeric(text.mask(text == ""), errors="coerce").astype(float)
-    return numbers.mask(series.isna().to_numpy())
+    codes, distinct = pd.factorize(series)  # convert each distinct text once
+    text = pd.Series(np.asarray(distinct, dtype=object)).astype(str).str.strip()
+    numbers = pd.to_numeric(text.mask(text == ""), errors="coerce").to_numpy(dtype=float)
+    return pd.Series(np.where(codes >= 0, numbers[codes], np.nan), index=series.index)
 
 
 def _role(series: pd.Series, n_rows: int) -> tuple[str, str]:
@@ -242,7 +245,7 @@ class _Levels(TransformerMixin, BaseEstimator):
         out = {}
         for column, levels in zip(self.feature_names_in_, self.levels_, strict=True):
             values = X[column]
-            codes = pd.Categorical(values.astype(str), categories=levels).codes.astype(float)
+            codes = pd.Index(levels).get_indexer(values.astype(str)).astype(float)
             codes[values.isna().to_numpy()] = np.nan
             out[column] = codes
         return pd.DataFrame(out, index=X.index)
@@ -359,6 +362,8 @@ def fit_scoring_model(
     sklearn.pipeline.Pipeline
         Steps ``"prepare"`` and ``"model"``. ``model.predict_proba(new_df)[:, 1]`` is the score
         (probability of yes) of the customers in ``new_df``, a table with the same columns.
+        A category level not seen when fitting is scored like the column's reference level
+        (scikit-learn warns about it).
 
     Examples
     --------

@@ -140,9 +140,10 @@ def test_bad_models_raise_a_clear_error():
 )
 def test_every_yes_no_coding_gives_the_same_comparison(coding):
     df = toy(120)
-    reference = sc.compare_models(df, "left", cv=3)
+    models = {"logistic": "logistic regression"}
+    reference = sc.compare_models(df, "left", models, cv=3)
     recoded = df.assign(left=df["left"].map(coding))
-    pd.testing.assert_frame_equal(sc.compare_models(recoded, "left", cv=3), reference)
+    pd.testing.assert_frame_equal(sc.compare_models(recoded, "left", models, cv=3), reference)
 
 
 def test_compare_models_does_not_modify_the_table_and_returns_honest_scores():
@@ -181,7 +182,11 @@ def test_missing_values_and_unseen_levels_are_handled():
     new = pd.DataFrame({"client": ["X"], "visits": [np.nan], "plan": [np.nan]})
     assert 0 < model.predict_proba(new)[0, 1] < 1
     levels = sc.odds_ratios(model).query("column == 'plan'")["level"].tolist()
-    assert "(missing)" in levels
+    assert levels == ["plus", "pro", "(missing)"]  # compared with "basic", the first level
+    unseen = pd.DataFrame({"client": ["Y", "Z"], "visits": [3, 3], "plan": ["gold", "basic"]})
+    with pytest.warns(UserWarning, match="unknown categories"):
+        scores = model.predict_proba(unseen)[:, 1]
+    assert scores[0] == scores[1]
 
 
 def test_fit_scoring_model_on_any_classifier_scores_new_customers():
