@@ -450,7 +450,12 @@ def compare_models(
     scoring = {"auc": "roc_auc", "ap": "average_precision", "brier": "neg_brier_score"}
     rows, scores = {}, {}
     for name, model in models.items():
-        pipeline = _pipeline(_resolve_model(model, random_state), numeric, categorical)
+        estimator = _resolve_model(model, random_state)
+        if isinstance(estimator, DummyClassifier):
+            # The baseline ignores the columns: preparing them would only cost time.
+            pipeline = Pipeline([("prepare", "passthrough"), ("model", estimator)])
+        else:
+            pipeline = _pipeline(estimator, numeric, categorical)
         with _threads(len(X)):
             result = cross_validate(
                 pipeline,
