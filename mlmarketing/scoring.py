@@ -50,7 +50,7 @@ from sklearn.metrics import (
     brier_score_loss,
     roc_auc_score,
 )
-from sklearn.model_selection import BaseCrossValidator, StratifiedKFold, cross_validate
+from sklearn.model_selection import BaseCrossValidator, StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 from sklearn.utils import check_random_state
@@ -405,7 +405,10 @@ def compare_models(
     """Compare scoring models by cross-validation on ROC AUC, average precision and Brier score.
 
     Each model is fitted ``cv`` times, each time on all folds but one, and judged on the fold it
-    did not see (stratified folds, shuffled with ``random_state``).
+    did not see (stratified folds, shuffled with ``random_state``). Each training fold is prepared
+    (filled, encoded, scaled: see :func:`feature_roles`) from its own rows only, once, and every
+    model is fitted on it: the numbers are those of scikit-learn's ``cross_validate`` on one
+    pipeline per model, in a fraction of the time on large tables.
 
     Parameters
     ----------
@@ -447,37 +450,38 @@ def compare_models(
         models = default_models(random_state)
     if not isinstance(models, dict) or not models:
         raise DataError("models must be a non-empty dict of name -> classifier.")
-    scoring = {"auc": "roc_auc", "ap": "average_precision", "brier": "neg_brier_score"}
-    rows, scores = {}, {}
-    for name, model in models.items():
-        estimator = _resolve_model(model, random_state)
-        if isinstance(estimator, DummyClassifier):
-            # The baseline ignores the columns: preparing them would only cost time.
-            pipeline = Pipeline([("prepare", "passthrough"), ("model", estimator)])
-        else:
-            pipeline = _pipeline(estimator, numeric, categorical)
-        with _threads(len(X)):
-            result = cross_validate(
-                pipeline,
-                X,
-                y,
-                cv=splitter,
-                scoring=scoring,
-                return_estimator=return_scores,
-                return_indices=return_scores,
-            )
+    estimators = {name: _resolve_model(model, random_state) for name, model in models.items()}
+    prepare = _preprocessor(numeric, categorical)
+    folds: dict[str, list[dict[str, float]]] = {name: [] for name in estimators}
+    scores = {name: np.full(len(X), np.nan) for name in estimators}
+    y_all = y.to_numpy()
+    with _threads(len(X)):
+        for train, test in splitter.split(X, y_all):
+            # Prepare each training fold once and fit every model on it: the same numbers as
+            # one scikit-learn pipeline per model, without preparing the columns again for each.
+            fold_prepare = clone(prepare).fit(X.iloc[train])
+            prepared_train = fold_prepare.transform(X.iloc[train])
+            prepared_test = fold_prepare.transform(X.iloc[test])
+            for name, estimator in estimators.items():
+                fitted = clone(estimator).fit(prepared_train, y_all[train])
+                p = fitted.predict_proba(prepared_test)[:, 1]
+                scores[name][test] = p
+                folds[name].append(
+                    {
+                        "auc": roc_auc_score(y_all[test], p),
+                        "ap": average_precision_score(y_all[test], p),
+                        "brier": brier_score_loss(y_all[test], p),
+                    }
+                )
+    rows = {}
+    for name, results in folds.items():
+        result = pd.DataFrame(results)
         rows[name] = {
-            "ROC AUC": result["test_auc"].mean(),
-            "ROC AUC sd": result["test_auc"].std(ddof=1),
-            "average precision": result["test_ap"].mean(),
-            "Brier score": -result["test_brier"].mean(),
+            "ROC AUC": result["auc"].mean(),
+            "ROC AUC sd": result["auc"].std(ddof=1),
+            "average precision": result["ap"].mean(),
+            "Brier score": result["brier"].mean(),
         }
-        if return_scores:
-            out = np.full(len(X), np.nan)
-            for fitted, test in zip(result["estimator"], result["indices"]["test"], strict=True):
-                with _threads(len(X)):
-                    out[test] = fitted.predict_proba(X.iloc[test])[:, 1]
-            scores[name] = out
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "model"
     if return_scores:

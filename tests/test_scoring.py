@@ -160,6 +160,30 @@ def test_compare_models_does_not_modify_the_table_and_returns_honest_scores():
     assert table.loc["baseline: average rate", "ROC AUC"] == pytest.approx(0.5)
 
 
+def test_compare_models_equals_cross_validate_of_one_pipeline_per_model(small):
+    from sklearn.model_selection import StratifiedKFold, cross_validate
+
+    table = sc.compare_models(small, "Churn", cv=3, random_state=2)
+    X, y, numeric, categorical = sc._prepare(small, "Churn", None)
+    for name, model in sc.default_models(2).items():
+        result = cross_validate(
+            sc._pipeline(model, numeric, categorical),
+            X,
+            y,
+            cv=StratifiedKFold(3, shuffle=True, random_state=2),
+            scoring=["roc_auc", "average_precision", "neg_brier_score"],
+        )
+        row = table.loc[name]
+        assert row["ROC AUC"] == pytest.approx(result["test_roc_auc"].mean(), abs=1e-12)
+        assert row["ROC AUC sd"] == pytest.approx(result["test_roc_auc"].std(ddof=1), abs=1e-12)
+        assert row["average precision"] == pytest.approx(
+            result["test_average_precision"].mean(), abs=1e-12
+        )
+        assert row["Brier score"] == pytest.approx(
+            -result["test_neg_brier_score"].mean(), abs=1e-12
+        )
+
+
 def test_compare_models_takes_any_classifier_and_a_splitter():
     from sklearn.model_selection import KFold
 
