@@ -297,8 +297,8 @@ def default_models(random_state: int = 0) -> dict[str, BaseEstimator]:
         # Newton steps: a few passes over the data, fast on tall tables of one-hot columns.
         "logistic regression": LogisticRegression(solver="newton-cholesky", max_iter=200),
         "gradient boosting": HistGradientBoostingClassifier(
-            learning_rate=0.1,
-            max_iter=80,
+            learning_rate=0.15,
+            max_iter=50,
             max_depth=3,
             min_samples_leaf=40,
             random_state=random_state,
