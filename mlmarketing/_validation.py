@@ -98,13 +98,13 @@ def as_binary(series: pd.Series, *, column: str | None = None) -> pd.Series:
     if pd.api.types.is_bool_dtype(series):
         out = series.astype(int)
     else:
-        text = series.astype(str).str.strip().str.lower()
-        text = text.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
-        unknown = sorted(set(text) - _YES - _NO)
-        if unknown:
+        written = series.astype(str).str.strip()
+        text = written.str.lower().str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
+        unknown = ~text.isin(_YES | _NO)
+        if unknown.any():
             raise DataError(
                 f"column {name!r} must be a yes/no target (Yes/No, True/False, Oui/Non or 1/0) "
-                f"but holds {unknown[0]!r}. Recode it, for example with "
+                f"but holds {written[unknown].iloc[0]!r}. Recode it, for example with "
                 "df[col].map({...}), before scoring."
             )
         out = text.isin(_YES).astype(int)

@@ -52,7 +52,7 @@ COURSE_MAP: list[dict[str, str]] = [
         "question": "Which subscribers will leave, why, and whom should we call?",
         "learning": SUPERVISED,
         "dataset": "02-04-chrun.csv",
-        "status": "in preparation",
+        "status": "ready",
     },
     {
         "notebook": "03-01-customer-satisfaction.ipynb",

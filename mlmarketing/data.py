@@ -213,6 +213,39 @@ _REGISTRY: dict[str, Dataset] = {
             },
             notebook="04-02-campaign-ab-test.ipynb",
         ),
+        Dataset(
+            name="churn",
+            file="02-04-chrun.csv",
+            description=(
+                "7,043 subscribers of a telecom operator: services, contract, bills, and whether "
+                "they left (Churn). Same columns as the widely used telecom churn sample, "
+                "TotalCharges stored as text (blank for brand-new customers) included."
+            ),
+            columns={
+                "customerID": "id",
+                "gender": "category",
+                "SeniorCitizen": "int",
+                "Partner": "category",
+                "Dependents": "category",
+                "tenure": "int",
+                "PhoneService": "category",
+                "MultipleLines": "category",
+                "InternetService": "category",
+                "OnlineSecurity": "category",
+                "OnlineBackup": "category",
+                "DeviceProtection": "category",
+                "TechSupport": "category",
+                "StreamingTV": "category",
+                "StreamingMovies": "category",
+                "Contract": "category",
+                "PaperlessBilling": "category",
+                "PaymentMethod": "category",
+                "MonthlyCharges": "float",
+                "TotalCharges": "text",
+                "Churn": "category",
+            },
+            notebook="02-04-churn-prediction.ipynb",
+        ),
     ]
 }
 

@@ -52,8 +52,8 @@ def test_as_binary_understands_common_codings(values, expected):
 def test_as_binary_bad_inputs():
     with pytest.raises(DataError, match="single class"):
         as_binary(pd.Series(["No", "No"], name="Churn"))
-    with pytest.raises(DataError, match="'Churn'.*'maybe'"):
-        as_binary(pd.Series(["Yes", "maybe"], name="Churn"))
+    with pytest.raises(DataError, match="'Churn'.*'Maybe'"):
+        as_binary(pd.Series(["Yes", "Maybe"], name="Churn"))
     with pytest.raises(DataError, match="1 missing"):
         as_binary(pd.Series(["Yes", None, "No"], name="Churn"))
 

@@ -24,6 +24,7 @@ from typing import Any
 from mlmarketing._errors import DataError
 from mlmarketing.simulate._core import Simulation, to_csv_bytes
 from mlmarketing.simulate.campaign import simulate_campaign
+from mlmarketing.simulate.churn import simulate_churn
 from mlmarketing.simulate.cloud_services import simulate_cloud_services
 from mlmarketing.simulate.customers import simulate_customers
 from mlmarketing.simulate.demand import simulate_demand
@@ -38,6 +39,7 @@ __all__ = [
     "planted_truth",
     "simulate_cloud_services",
     "simulate_campaign",
+    "simulate_churn",
     "simulate_customers",
     "simulate_media",
     "simulate_transactions",
@@ -53,6 +55,7 @@ GENERATORS: dict[str, Callable[..., Simulation]] = {
     "transactions": simulate_transactions,
     "demand": simulate_demand,
     "campaign": simulate_campaign,
+    "churn": simulate_churn,
 }
 
 
