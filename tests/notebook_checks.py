@@ -99,3 +99,52 @@ def template_problems(nb: dict) -> list[str]:
         if not hidden:
             problems.append("the exercises have no solution cell with hidden source")
     return problems
+
+
+SLIDE_TYPES = {"slide", "subslide", "fragment", "-", "skip", "notes"}
+NOTES_PREFIX = "**Speaker notes.**"
+
+
+def _is_solution(cell: dict) -> bool:
+    return bool(cell.get("metadata", {}).get("jupyter", {}).get("source_hidden"))
+
+
+def slide_type(cell: dict) -> str | None:
+    return cell.get("metadata", {}).get("slideshow", {}).get("slide_type")
+
+
+def slideshow_problems(nb: dict) -> list[str]:
+    """Missing slideshow metadata (see CONTRIBUTING.md, "Slides and speaker notes").
+
+    Every cell says how it shows in the live slideshow: the title and every ``##`` section start
+    a slide, the setup and the hidden solutions are skipped, and each section has speaker notes.
+    """
+    problems = []
+    cells = nb.get("cells", [])
+    rise = nb.get("metadata", {}).get("rise")
+    if not isinstance(rise, dict) or not rise.get("scroll"):
+        problems.append("the notebook metadata has no 'rise' settings with scroll enabled")
+    for i, cell in enumerate(cells):
+        kind = slide_type(cell)
+        text = source(cell)
+        if kind not in SLIDE_TYPES:
+            problems.append(f"cell {i} has slide type {kind!r}, not one of {sorted(SLIDE_TYPES)}")
+            continue
+        if i == 0 and kind != "slide":
+            problems.append("the title cell does not start a slide")
+        heading = cell.get("cell_type") == "markdown" and re.match(r"## \S", text)
+        if i > 0 and heading and kind != "slide":
+            problems.append(f"cell {i} opens a section ('{text.splitlines()[0]}') but is not a slide")
+        if cell.get("cell_type") == "code" and "setup_notebook()" in text and kind != "skip":
+            problems.append(f"cell {i} is the setup cell but is not skipped in the slideshow")
+        if _is_solution(cell) and kind != "skip":
+            problems.append(f"cell {i} is an exercise solution but is not skipped in the slideshow")
+        if kind == "notes" and not (cell.get("cell_type") == "markdown" and text.startswith(NOTES_PREFIX)):
+            problems.append(f"cell {i} is a notes cell but is not markdown starting with {NOTES_PREFIX!r}")
+    headings = [i for i, c in enumerate(cells) if i > 0 and c.get("cell_type") == "markdown"
+                and re.match(r"## \S", source(c))]
+    for start, end in zip(headings, headings[1:] + [len(cells)], strict=True):
+        numbered = re.match(r"## \d", source(cells[start]))
+        if numbered and not any(slide_type(c) == "notes" for c in cells[start:end]):
+            problems.append(f"section '{source(cells[start]).splitlines()[0]}' has no speaker notes cell")
+    return problems
