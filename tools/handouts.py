@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 REVEAL = Path(__file__).resolve().parent / "vendor" / "reveal.js"
+REVEAL_PREFIX = "reveal.js"  # where the decks find reveal.js: the copy next to them
 STUDENT = "Student edition: the exercise solutions are in the notebooks, hidden until you open them."
 INSTRUCTOR = "Instructor edition: with the exercise solutions."
 
@@ -211,7 +212,7 @@ def build(out: Path | None = None, instructor: bool = False, notebooks: list[Pat
     slides = SlidesExporter(
         template_name="mlm_slides",
         extra_template_basedirs=[str(TEMPLATES)],
-        reveal_url_prefix="reveal.js",
+        reveal_url_prefix=REVEAL_PREFIX,
         reveal_theme="white",
         reveal_transition="none",
     )

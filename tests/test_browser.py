@@ -1,0 +1,301 @@
+"""What students and the instructor see, checked in a real browser.
+
+Headless Chromium (the system's own: Debian's ``chromium`` package, never a downloaded build),
+driven by Playwright. Without Chromium these tests are skipped, so a student's
+``python course.py test`` passes; ``.ci/run`` installs Chromium and sets
+``MLMARKETING_REQUIRE_BROWSER=1``, which turns the skip into a failure.
+
+Screenshots go to ``build/screenshots/`` (look at them after a change of the notebooks or
+the handout templates).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tools import handouts
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = ROOT / "build" / "screenshots"
+USE_CASE = "04-02-campaign-ab-test.ipynb"  # a short story that runs in a few seconds
+# As root in a container Chromium needs --no-sandbox; the other flags stop it from calling
+# Google's services, which a closed network refuses one connection at a time.
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def find_chromium() -> str | None:
+    """The system's Chromium or Chrome: $MLMARKETING_CHROMIUM, else the usual command names."""
+    configured = os.environ.get("MLMARKETING_CHROMIUM")
+    if configured:
+        return configured
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = find_chromium()
+    required = os.environ.get("MLMARKETING_REQUIRE_BROWSER") == "1"
+    if executable is None:
+        message = "no Chromium found (install Debian's 'chromium' or set MLMARKETING_CHROMIUM)"
+        if required:
+            pytest.fail(message)
+        pytest.skip(message)
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+class PageWatch:
+    """A page with every failed request, remote request, script error and console error recorded."""
+
+    def __init__(self, browser, width: int = 1400, height: int = 900, context=None) -> None:
+        # A page of an existing context shares its cookies (JupyterLab's login).
+        self.context = context or browser.new_context()
+        self.page = self.context.new_page()
+        self.page.set_viewport_size({"width": width, "height": height})
+        self.failed: list[str] = []
+        self.remote: list[str] = []
+        self.errors: list[str] = []
+        self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
+        self.page.on("request", self._request)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+
+    def _request(self, request) -> None:
+        if not request.url.startswith(("file:", "data:", "blob:", "about:", "http://127.0.0.1")):
+            self.remote.append(request.url)
+
+    def screenshot(self, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / name
+        self.page.screenshot(path=str(path))
+        return path
+
+
+# ---------------------------------------------------------------------------------------------
+# JupyterLab, started with the README's first command
+# ---------------------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for_server(url: str, process: subprocess.Popen, log: Path, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"JupyterLab stopped (exit {process.returncode}):\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    pytest.fail(f"JupyterLab did not answer within {timeout} s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def jupyterlab(tmp_path_factory):
+    """``python course.py lab`` on a copy of the notebooks, so the browser never saves over the repo's."""
+    home = tmp_path_factory.mktemp("lab")
+    notebooks = home / "notebooks"
+    shutil.copytree(ROOT / "notebooks", notebooks)
+    settings = home / "settings" / "@jupyterlab" / "docmanager-extension"
+    settings.mkdir(parents=True)
+    (settings / "plugin.jupyterlab-settings").write_text(json.dumps({"autosave": False}))
+    news = home / "settings" / "@jupyterlab" / "apputils-extension"
+    news.mkdir(parents=True)
+    (news / "notification.jupyterlab-settings").write_text(
+        json.dumps({"checkForUpdates": False, "fetchNews": "false"})
+    )
+    port, token = _free_port(), "mlmarketing-browser-test"
+    command = [
+        sys.executable, str(ROOT / "course.py"), "lab", str(notebooks / "00-course-map.ipynb"),
+        "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+        f"--IdentityProvider.token={token}",
+        f"--LabApp.user_settings_dir={home / 'settings'}", f"--LabApp.workspaces_dir={home / 'workspaces'}",
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(home / "runtime")}
+    log = home / "jupyterlab.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for_server(f"{base}/api/status?token={token}", process, log)
+        yield {"base": base, "token": token, "notebooks": notebooks, "log": log}
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _open_notebook(watch: PageWatch, lab: dict, name: str) -> None:
+    page = watch.page
+    page.goto(f"{lab['base']}/lab/tree/{name}?token={lab['token']}")
+    page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=90_000)
+    # The kernel is ready when the status bar says so (the toolbar says "idle" before it connects).
+    page.wait_for_selector(".jp-StatusBar-Widget :text-matches('\\| Idle$')", timeout=90_000)
+
+
+_PROMPTS = """() => [...document.querySelectorAll(
+    '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt')].map(e => e.textContent.trim())"""
+
+
+def _wait_for_frame(page, part: str, timeout: float = 60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            if part in frame.url:
+                return frame
+        page.wait_for_timeout(250)
+    pytest.fail(f"no frame whose address contains {part!r}: {[f.url for f in page.frames]}")
+
+
+def _menu(page, menu: str, item: str) -> None:
+    page.get_by_role("menuitem", name=menu, exact=True).click()
+    page.get_by_role("menuitem", name=item, exact=True).click()
+
+
+def test_the_course_map_opens_in_jupyterlab(browser, jupyterlab):
+    watch = PageWatch(browser)
+    _open_notebook(watch, jupyterlab, "00-course-map.ipynb")
+    title = watch.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-MarkdownOutput h1").first
+    expected, _ = handouts.title_of(nbformat.read(ROOT / "notebooks" / "00-course-map.ipynb", as_version=4))
+    assert title.inner_text().strip() == expected
+    watch.screenshot("jupyterlab-course-map.png")
+    assert watch.remote == []
+
+
+def test_a_use_case_runs_to_the_end_and_becomes_a_slideshow(browser, jupyterlab):
+    watch = PageWatch(browser)
+    page = watch.page
+    _open_notebook(watch, jupyterlab, USE_CASE)
+    # The notebook is committed with outputs: clear them so that the prompts prove this run.
+    _menu(page, "Edit", "Clear Outputs of All Cells")
+    page.wait_for_function(f"() => ({_PROMPTS})().every(p => p === '[ ]:')", timeout=30_000)
+    # What a student does: restart the kernel and run everything, top to bottom.
+    _menu(page, "Run", "Restart Kernel and Run All Cells…")
+    page.locator(".jp-Dialog .jp-mod-accept").click()
+    try:
+        page.wait_for_function(
+            f"() => {{ const p = ({_PROMPTS})(); return p.length > 0 && p.every(s => /^\\[\\d+\\]:$/.test(s)); }}",
+            timeout=240_000,
+        )
+    except Exception:
+        watch.screenshot("jupyterlab-use-case-timeout.png")
+        pytest.fail(f"the notebook did not finish; prompts: {page.evaluate(_PROMPTS)}")
+    prompts = page.evaluate(_PROMPTS)
+    assert prompts == [f"[{i}]:" for i in range(1, len(prompts) + 1)], "cells ran out of order"
+    errors = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) [data-mime-type='application/vnd.jupyter.stderr']")
+    assert errors.count() == 0, errors.first.inner_text()[:2000]
+    figures = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedImage img")
+    assert figures.count() >= 1
+    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell").first.click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("Home")
+    watch.screenshot("jupyterlab-use-case-run.png")
+
+    # RISE: Alt+R renders the notebook as a slideshow, in a panel beside it, with the live kernel.
+    page.keyboard.press("Alt+r")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('iframe')].some(f => f.src.includes('/rise/'))", timeout=60_000
+    )
+    rise = _wait_for_frame(page, "/rise/")
+    rise.wait_for_selector(".reveal .slides section", timeout=60_000)
+    rise.wait_for_function("() => document.querySelector('.reveal.ready') !== null", timeout=60_000)
+    watch.screenshot("rise-preview-beside-the-notebook.png")
+
+    # The same slideshow full screen, as the instructor shows it: title, then the next slide.
+    show = PageWatch(browser, width=1280, height=800, context=watch.context)
+    show.page.goto(rise.url)
+    show.page.wait_for_selector(".reveal.ready .slides section", timeout=60_000)
+    time.sleep(1)  # reveal.js finishes its layout after it says it is ready
+    show.screenshot("rise-slideshow-title.png")
+    show.page.keyboard.press("ArrowRight")
+    time.sleep(1)
+    show.screenshot("rise-slideshow-next.png")
+    assert show.page.locator(".reveal .slides section.present").count() >= 1
+    assert show.remote == [], f"the slideshow fetched from the internet: {show.remote[:5]}"
+    assert watch.remote == [], f"the slideshow fetched from the internet: {watch.remote[:5]}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Handouts and slide decks, opened from file://
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def built_handouts(tmp_path_factory) -> Path:
+    return handouts.build(tmp_path_factory.mktemp("handouts") / "handouts")
+
+
+def test_every_handout_and_deck_renders_offline(browser, built_handouts):
+    pages = sorted(built_handouts.glob("*.html"))
+    decks = [p for p in pages if p.name.endswith(".slides.html")]
+    assert len(decks) == len(handouts.course_notebooks())
+    for path in pages:
+        watch = PageWatch(browser, width=1280, height=800)
+        page = watch.page
+        page.goto(path.as_uri())
+        page.wait_for_load_state("load")
+        if path.name == "index.html":
+            assert page.locator("a[href$='.slides.html']").count() == len(decks)
+            shot = "handouts-index.png"
+        elif path.name.endswith(".slides.html"):
+            page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=30_000)
+            assert page.evaluate("Reveal.getTotalSlides()") > 3, f"{path.name} has almost no slides"
+            shot = f"deck-{path.name.removesuffix('.slides.html')}.png"
+        else:
+            assert page.locator(".jp-Notebook .jp-Cell").count() > 5
+            assert page.locator("h1").first.is_visible()
+            shot = f"handout-{path.stem}.png"
+        watch.screenshot(shot)
+        assert watch.failed == [], f"{path.name}: failed requests {watch.failed[:5]}"
+        assert watch.remote == [], f"{path.name}: requests to the internet {watch.remote[:5]}"
+        assert watch.errors == [], f"{path.name}: script errors {watch.errors[:5]}"
+        page.close()
+
+
+def test_deck_speaker_notes_come_from_the_notes_cells(browser, built_handouts):
+    watch = PageWatch(browser, width=1280, height=800)
+    watch.page.goto((built_handouts / USE_CASE.replace(".ipynb", ".slides.html")).as_uri())
+    watch.page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=30_000)
+    notes = watch.page.locator("aside.notes")
+    assert notes.count() >= 3
+    assert re.match(r"Speaker notes\.", notes.first.inner_text().strip())
+    watch.page.close()
