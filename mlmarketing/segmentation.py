@@ -563,7 +563,7 @@ def segment_highlights(profile: pd.DataFrame, n: int = 3) -> pd.Series:
 
 
 def _ratio_text(value: float) -> str:
-    return f"{value:.2f}" if value < 1 else f"{value:.1f}" if value < 10 else f"{value:.0f}"
+    return f"{value:.2f}" if value < 0.995 else f"{value:.1f}" if value < 9.95 else f"{value:.0f}"
 
 
 def add_region_stats(
@@ -862,7 +862,9 @@ def plot_segment_profiles(profile: pd.DataFrame, ax: Any = None, names: Any = No
     ax.imshow(strength.T, cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto")
     for (i, j), value in np.ndenumerate(values):
         if not np.isnan(value):
-            ax.text(i, j, f"{_ratio_text(value)}×", ha="center", va="center", fontsize="small")
+            dark = abs(strength[i, j]) > 0.6 * limit  # white text on the deepest colours
+            ax.text(i, j, f"{_ratio_text(value)}×", ha="center", va="center", fontsize="small",
+                    color="white" if dark else "black")
     labels = [str(s) for s in ratios.index] if names is None else [str(names.get(s, s)) for s in ratios.index]
     ax.set_xticks(range(len(ratios.index)), labels)
     ax.set_yticks(range(len(ratios.columns)), list(ratios.columns))
