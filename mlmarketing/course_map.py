@@ -28,7 +28,7 @@ COURSE_MAP: list[dict[str, str]] = [
         "question": "Who are our personas, whom should the next campaign target, with which creative?",
         "learning": f"{SUPERVISED}, {UNSUPERVISED}",
         "dataset": "01-02-Target.csv, 01-02-Regions.csv",
-        "status": "in preparation",
+        "status": "ready",
     },
     {
         "notebook": "01-04-media-planning.ipynb",

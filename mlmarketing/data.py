@@ -214,6 +214,52 @@ _REGISTRY: dict[str, Dataset] = {
             notebook="04-02-campaign-ab-test.ipynb",
         ),
         Dataset(
+            name="target",
+            file="01-02-Target.csv",
+            description=(
+                "20,000 customers of an online shop: web behaviour over 90 days (sessions, time on "
+                "site, pages, add-to-carts, cart abandonment), e-mail opens and clicks, orders and "
+                "revenue over 12 months, region, and whether they bought in the last campaign."
+            ),
+            columns={
+                "customer_id": "id",
+                "age": "Int",
+                "region_code": "category",
+                "channel": "category",
+                "newsletter": "bool",
+                "sessions_90d": "int",
+                "minutes_on_site_90d": "float",
+                "pages_per_session": "float",
+                "add_to_cart_90d": "int",
+                "cart_abandonment_rate": "float",
+                "email_opens_90d": "int",
+                "email_clicks_90d": "int",
+                "days_since_last_visit": "int",
+                "orders_12m": "int",
+                "revenue_12m": "float",
+                "mobile_share": "float",
+                "bought_last_campaign": "bool",
+            },
+            notebook="01-02-market-targeting.ipynb",
+        ),
+        Dataset(
+            name="regions",
+            file="01-02-Regions.csv",
+            description=(
+                "Statistics of the 13 regions of metropolitan France (income per capita, activity "
+                "rate, population, consumer price index), to join to 01-02-Target.csv on region_code."
+            ),
+            columns={
+                "region_code": "id",
+                "region_name": "text",
+                "income_per_capita": "int",
+                "activity_rate": "float",
+                "population": "int",
+                "consumer_price_index": "float",
+            },
+            notebook="01-02-market-targeting.ipynb",
+        ),
+        Dataset(
             name="churn",
             file="02-04-chrun.csv",
             description=(
