@@ -46,6 +46,7 @@ __all__ = [
     "evaluate_recommender",
     "long_tail",
     "next_best_offer",
+    "purchase_probability",
     "plot_long_tail",
     "plot_metrics",
     "recommendation_metrics",
@@ -691,19 +692,10 @@ def evaluate_recommender(
     if not isinstance(recommenders, Mapping) or not recommenders:
         raise DataError("recommenders must be a dict {name: recommender} with at least one entry.")
     k = _check_k(k)
-    dates = pd.to_datetime(frame[date], errors="coerce")
-    if dates.isna().any():
-        bad = frame.loc[dates.isna(), date].iloc[0]
-        raise DataError(f"column {date!r} holds {bad!r}, which is not a date. Fix or drop that row.")
-    try:
-        cut = pd.Timestamp(cut)
-    except (TypeError, ValueError) as error:
-        raise DataError(f"cut must be a date such as '2024-11-01'; got {cut!r}.") from error
-    train = frame.loc[(dates < cut).to_numpy()].copy()
-    after = dates >= cut
-    if horizon_days is not None:
-        after &= dates < cut + pd.Timedelta(days=horizon_days)
-    test = frame.loc[after.to_numpy(), [customer, item]]
+    cut, before, after = _split_at(frame, date, cut, horizon_days)
+    # Only the rows before the cut are copied into the training table: nothing later can leak.
+    train = frame.loc[before].copy()
+    test = frame.loc[after, [customer, item]]
     if train.empty or test.empty:
         raise DataError(
             f"the cut {cut.date()} leaves {len(train)} purchase(s) before it and {len(test)} in the "
@@ -728,6 +720,106 @@ def evaluate_recommender(
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "recommender"
     return table
+
+
+def _split_at(frame: pd.DataFrame, date: str, cut: object,
+              horizon_days: int | None) -> tuple[pd.Timestamp, np.ndarray, np.ndarray]:
+    """The cut as a timestamp, and the masks of the rows before it and in the test window."""
+    dates = pd.to_datetime(frame[date], errors="coerce")
+    if dates.isna().any():
+        bad = frame.loc[dates.isna(), date].iloc[0]
+        raise DataError(f"column {date!r} holds {bad!r}, which is not a date. Fix or drop that row.")
+    try:
+        cut = pd.Timestamp(cut)
+    except (TypeError, ValueError) as error:
+        raise DataError(f"cut must be a date such as '2024-11-01'; got {cut!r}.") from error
+    if horizon_days is not None and (not isinstance(horizon_days, (int, np.integer)) or horizon_days < 1):
+        raise DataError(f"horizon_days must be a whole number of days, at least 1; got {horizon_days!r}.")
+    after = dates >= cut
+    if horizon_days is not None:
+        after &= dates < cut + pd.Timedelta(days=int(horizon_days))
+    return cut, (dates < cut).to_numpy(), after.to_numpy()
+
+
+def purchase_probability(
+    recommender: object,
+    purchases: pd.DataFrame,
+    cut: object,
+    *,
+    horizon_days: int,
+    items: object = None,
+    customer: str = "customer_id",
+    item: str = "product_id",
+    date: str = "date",
+    depth: int = 100,
+) -> pd.DataFrame:
+    """Turn a recommender's scores into the probability that a customer buys a product soon.
+
+    Scores only rank; a next-best-offer engine needs probabilities. This back-tests the
+    recommender: a copy is fitted on the purchases before ``cut``, each customer's ``depth`` best
+    products are scored, and an isotonic regression (scikit-learn) learns the share of
+    (customer, product) pairs bought in the ``horizon_days`` after the cut, as a non-decreasing
+    function of the score. Then a copy is refitted on the whole history and every customer ×
+    product of ``items`` gets its score and its probability of being bought in the next
+    ``horizon_days`` (products already bought are left out).
+
+    Parameters
+    ----------
+    recommender : unfitted recommender
+        For example ``ItemKNNRecommender()``.
+    purchases : DataFrame
+        The whole history, one row per order line.
+    cut : date-like
+        Start of the back-test window; it must leave ``horizon_days`` of history after it.
+    horizon_days : int
+        The window the probability is about (for example the 28 days an offer lasts).
+    items : list-like, optional
+        Products to score at the end (default every product of the history).
+    customer, item, date : str
+        Columns of ``purchases``.
+    depth : int, default 100
+        Products per customer used to learn the calibration.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``customer``, ``item``, ``score`` and ``probability``.
+
+    Examples
+    --------
+    >>> purchases = pd.DataFrame({
+    ...     "customer_id": ["a", "a", "b", "b", "c", "c", "d"],
+    ...     "product_id": ["tent", "stove", "tent", "stove", "tent", "stove", "tent"],
+    ...     "date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04",
+    ...                             "2024-01-05", "2024-02-01", "2024-01-06"])})
+    >>> table = purchase_probability(ItemKNNRecommender(), purchases, "2024-01-15", horizon_days=30)
+    >>> table.round(2).values.tolist()
+    [['d', 'stove', 0.35, 0.5]]
+    """
+    from sklearn.isotonic import IsotonicRegression
+
+    frame = _check_history(purchases, [customer, item, date])
+    cut, before, window = _split_at(frame, date, cut, horizon_days)
+    train = frame.loc[before]
+    if train.empty or not window.any():
+        raise DataError(
+            f"the cut {cut.date()} leaves {int(before.sum())} purchase(s) before it and "
+            f"{int(window.sum())} in the {horizon_days} days after; choose a cut inside the history."
+        )
+    model = deepcopy(recommender).fit(train)
+    n_items = len(model.items_)
+    backtest = model.recommend(k=min(int(depth), n_items))
+    bought = frame.loc[window, [customer, item]].drop_duplicates()
+    label = pd.MultiIndex.from_frame(backtest[["customer", "item"]]).isin(pd.MultiIndex.from_frame(bought))
+    calibration = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
+    calibration.fit(backtest["score"].to_numpy(), label.astype(float))
+
+    final = deepcopy(recommender).fit(frame)
+    n_scored = len(final.items_) if items is None else len(pd.Series(items).drop_duplicates())
+    scored = final.recommend(k=n_scored, items=items)
+    scored = scored.drop(columns="rank").sort_values(["customer", "item"]).reset_index(drop=True)
+    scored["probability"] = calibration.predict(scored["score"].to_numpy())
+    return scored
 
 
 # --------------------------------------------------------------------------------------------
