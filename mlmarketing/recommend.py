@@ -43,6 +43,7 @@ __all__ = [
     "OfferPlan",
     "PopularityRecommender",
     "RuleBasedRecommender",
+    "ScoreTableRecommender",
     "evaluate_recommender",
     "long_tail",
     "next_best_offer",
@@ -500,6 +501,55 @@ class ItemKNNRecommender(_BaseRecommender):
         order = np.lexsort((column.row, -column.data))[:k]
         return pd.DataFrame({"item": self.items_[column.row[order]],
                              "similarity": column.data[order].astype(float).round(6)})
+
+
+class ScoreTableRecommender(_BaseRecommender):
+    """Recommend from a given table of scores (customers × products), for example a planted truth.
+
+    ``fit`` only learns who bought what (to exclude it); the ranking comes from ``scores``.
+    Use it to see how far a model is from the best possible ranking, or to plug in scores
+    computed elsewhere. Products of the history missing from ``scores`` score 0; customers of
+    the history missing from ``scores`` get the best sellers.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        One row per customer (index: customer id), one column per product, higher = better.
+    customer, item : str
+        Columns of the purchase history holding the customer id and the product id.
+
+    Examples
+    --------
+    >>> scores = pd.DataFrame({"x": [0.9, 0.1], "y": [0.5, 0.8]}, index=["a", "b"])
+    >>> purchases = pd.DataFrame({"customer_id": ["a", "b"], "product_id": ["x", "x"]})
+    >>> ScoreTableRecommender(scores).fit(purchases).recommend(k=1)["item"].tolist()
+    ['y', 'y']
+    """
+
+    def __init__(self, scores: pd.DataFrame, customer: str = "customer_id", item: str = "product_id") -> None:
+        self.scores = scores
+        self.customer = customer
+        self.item = item
+
+    def fit(self, purchases: pd.DataFrame) -> ScoreTableRecommender:
+        """Learn who bought what; align the score table on the history's customers and products."""
+        table = check_frame(self.scores, name="scores")
+        check_numeric(table, list(table.columns))
+        frame = _check_history(purchases, [self.customer, self.item])
+        # Products only in the score table can be recommended too: add them to the catalogue.
+        extra = pd.Index(table.columns).difference(pd.Index(frame[self.item].unique()))
+        self._fit_codes(frame)
+        if len(extra):
+            self.items_ = np.concatenate([self.items_, np.asarray(extra, dtype=object)])
+            self.history_.resize((self.history_.shape[0], len(self.items_)))
+            self.item_counts_ = np.concatenate([self.item_counts_, np.zeros(len(extra))])
+            self.best_sellers_ = np.lexsort((np.arange(len(self.items_)), -self.item_counts_))
+        aligned = table.reindex(index=self.customers_, columns=self.items_).fillna(0.0)
+        self._table = aligned.to_numpy(dtype=np.float64)
+        return self
+
+    def _scores(self, rows: np.ndarray, depth: int, allowed: np.ndarray) -> sparse.csr_matrix:
+        return sparse.csr_matrix(self._table[rows])
 
 
 def _keep_top_per_column(rows: np.ndarray, cols: np.ndarray, values: np.ndarray,

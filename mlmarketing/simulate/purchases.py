@@ -115,7 +115,9 @@ def simulate_purchases(
 
     # Distinct products per customer without replacement (Gumbel top-k on the preferences).
     keys = np.log(preference) + gen.gumbel(size=preference.shape)
-    order = np.argsort(-keys, axis=1)
+    deepest = int(n_bought.max())
+    order = np.argpartition(-keys, deepest - 1, axis=1)[:, :deepest]
+    order = np.take_along_axis(order, np.argsort(-np.take_along_axis(keys, order, axis=1), axis=1), axis=1)
     customer_index = np.repeat(np.arange(n_customers), n_bought)
     position = np.arange(len(customer_index)) - np.repeat(np.cumsum(n_bought) - n_bought, n_bought)
     product_index = order[customer_index, position]
