@@ -47,7 +47,7 @@ def fit_and_recommend_ten_to_everyone() -> None:
 
 BENCHMARKS = [
     (
-        "ItemKNNRecommender fit + 10 recs each, 5M purchases x 500k x 50k",
+        "ItemKNN fit + 10 recs to all, 5M x 500k cust. x 50k prod.",
         120.0,
         fit_and_recommend_ten_to_everyone,
     ),

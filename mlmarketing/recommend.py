@@ -10,11 +10,14 @@ Three ways to choose the next products to show a customer, all fitted on a purch
   also bought", from a sparse co-occurrence matrix (scipy.sparse, never a dense customer ×
   product table, so it scales to millions of purchases).
 
-:func:`evaluate_recommender` compares them honestly on a time split (fit on the past, score on
-the following weeks) with :func:`recommendation_metrics`; :func:`long_tail` says which products
-are the tail. :func:`next_best_offer` turns acceptance probabilities and margins into one offer
-per customer under stock or budget limits, and :func:`plot_long_tail` and :func:`plot_metrics`
-draw the two pictures of the notebook.
+:class:`ScoreTableRecommender` ranks from any customer × product score table (for example a
+planted truth, the best possible ranking). :func:`evaluate_recommender` compares recommenders
+honestly on a time split (fit on the past, score on the following weeks) with
+:func:`recommendation_metrics`; :func:`long_tail` says which products are the tail.
+:func:`purchase_probability` turns scores into probabilities by a back-test,
+:func:`next_best_offer` turns acceptance probabilities and margins into one offer per customer
+under stock or budget limits, and :func:`plot_long_tail` and :func:`plot_metrics` draw the two
+pictures of the notebook.
 
 Choices that apply to every recommender:
 
