@@ -76,7 +76,7 @@ COURSE_MAP: list[dict[str, str]] = [
         "question": "Which product should each customer be shown next?",
         "learning": f"{UNSUPERVISED} (recommendation)",
         "dataset": "03-03-Purchases.csv",
-        "status": "in preparation",
+        "status": "ready",
     },
     {
         "notebook": "04-01-customer-value.ipynb",

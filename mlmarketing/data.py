@@ -292,6 +292,40 @@ _REGISTRY: dict[str, Dataset] = {
             },
             notebook="02-04-churn-prediction.ipynb",
         ),
+        Dataset(
+            name="purchases",
+            file="03-03-Purchases.csv",
+            description=(
+                "A year (2024) of an online shop's order lines: about 23,000 purchases by 2,500 "
+                "customers of a 1,000-product catalogue with a long tail, with category, price, "
+                "margin and channel. Planted hidden tastes make 'who bought this also bought' real."
+            ),
+            columns={
+                "customer_id": "id",
+                "date": "date",
+                "product_id": "id",
+                "category": "category",
+                "price": "float",
+                "margin": "float",
+                "channel": "category",
+            },
+            notebook="03-03-personalisation.ipynb",
+        ),
+        Dataset(
+            name="products",
+            file="03-03-Products.csv",
+            description=(
+                "The catalogue of the shop of 03-03-Purchases.csv: 1,000 products with category, "
+                "price and unit margin, including those never sold."
+            ),
+            columns={
+                "product_id": "id",
+                "category": "category",
+                "price": "float",
+                "margin": "float",
+            },
+            notebook="03-03-personalisation.ipynb",
+        ),
     ]
 }
 

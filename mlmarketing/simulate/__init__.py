@@ -29,6 +29,7 @@ from mlmarketing.simulate.cloud_services import simulate_cloud_services
 from mlmarketing.simulate.customers import simulate_customers
 from mlmarketing.simulate.demand import simulate_demand
 from mlmarketing.simulate.media import simulate_media
+from mlmarketing.simulate.purchases import simulate_purchases
 from mlmarketing.simulate.target import simulate_target
 from mlmarketing.simulate.transactions import simulate_transactions
 
@@ -44,6 +45,7 @@ __all__ = [
     "simulate_customers",
     "simulate_media",
     "simulate_target",
+    "simulate_purchases",
     "simulate_transactions",
     "simulate_demand",
     "write_datasets",
@@ -59,6 +61,7 @@ GENERATORS: dict[str, Callable[..., Simulation]] = {
     "campaign": simulate_campaign,
     "churn": simulate_churn,
     "target": simulate_target,
+    "purchases": simulate_purchases,
 }
 
 
