@@ -33,7 +33,9 @@ def split(messages):
     """Train (60 %), validation (20 %) and test (20 %) rows, stratified by intent."""
     rows = np.arange(len(messages))
     train, rest = train_test_split(rows, test_size=0.4, random_state=0, stratify=messages["intent"])
-    valid, test = train_test_split(rest, test_size=0.5, random_state=0, stratify=messages["intent"].iloc[rest])
+    valid, test = train_test_split(
+        rest, test_size=0.5, random_state=0, stratify=messages["intent"].iloc[rest]
+    )
     return train, valid, test
 
 
@@ -57,7 +59,9 @@ def test_intent_model_generalises_to_hidden_phrasings(messages, split, truth):
     train, _, test = split
     hidden = truth["hidden_phrasing"]
     common_train = train[~hidden[train]]
-    model = text.train_text_classifier(messages["text"].iloc[common_train], messages["intent"].iloc[common_train])
+    model = text.train_text_classifier(
+        messages["text"].iloc[common_train], messages["intent"].iloc[common_train]
+    )
     unseen = test[hidden[test]]
     assert len(unseen) > 40
     predicted = model.predict(messages["text"].iloc[unseen])
@@ -78,7 +82,9 @@ def test_recommended_threshold_keeps_errors_under_target_on_held_out(messages, s
     _, valid, test = split
     target = 0.05
     on_valid = text.predict_with_confidence(intent_model, messages["text"].iloc[valid])
-    report = text.routing_report(messages["intent"].iloc[valid], on_valid["predicted"], on_valid["confidence"])
+    report = text.routing_report(
+        messages["intent"].iloc[valid], on_valid["predicted"], on_valid["confidence"]
+    )
     threshold = text.routing_threshold(report, target)
     on_test = text.predict_with_confidence(intent_model, messages["text"].iloc[test])
     automated = on_test["confidence"].to_numpy() >= threshold
@@ -105,7 +111,11 @@ def test_predict_with_confidence_keeps_the_index(intent_model, messages):
 
 
 def test_noise_does_not_change_the_prediction(intent_model):
-    written = ["Je veux résilier mon abonnement", "JE VEUX RESILIER MON ABONNEMENT", "je veux resilier mon abonement"]
+    written = [
+        "Je veux résilier mon abonnement",
+        "JE VEUX RESILIER MON ABONNEMENT",
+        "je veux resilier mon abonement",
+    ]
     assert set(intent_model.predict(written)) == {"cancellation"}
 
 
