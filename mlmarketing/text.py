@@ -243,7 +243,7 @@ def train_text_classifier(
 
     - ``"tfidf"`` (up to :data:`LARGE_CORPUS` = 200,000 messages): texts normalised
       (:func:`normalise_texts`), then TF-IDF of words and word pairs (French stop words removed,
-      :func:`french_stop_words`) side by side with TF-IDF of character n-grams of 2 to 5 letters
+      :func:`french_stop_words`) side by side with TF-IDF of character n-grams of 2 to 4 letters
       inside words (``char_wb``), which still match a word with a typo or a missing accent; then a
       multinomial logistic regression (``C`` is the inverse regularisation strength).
     - ``"hashing"`` (above that size): normalised texts, hashed words and word pairs (2**20
@@ -295,7 +295,7 @@ def train_text_classifier(
                     "characters",
                     TfidfVectorizer(
                         analyzer="char_wb",
-                        ngram_range=(2, 5),
+                        ngram_range=(2, 4),
                         lowercase=False,
                         min_df=1 if few else 2,
                         sublinear_tf=True,
