@@ -60,7 +60,7 @@ COURSE_MAP: list[dict[str, str]] = [
         "question": "What do customers write, how do they feel, how much can a bot answer?",
         "learning": f"{SUPERVISED}, {UNSUPERVISED} (text)",
         "dataset": "03-01-Messages.csv",
-        "status": "in preparation",
+        "status": "ready",
     },
     {
         "notebook": "03-02-cloud-services-churn.ipynb",
@@ -75,7 +75,7 @@ COURSE_MAP: list[dict[str, str]] = [
         "slide": "Automatiser la personnalisation",
         "question": "Which product should each customer be shown next?",
         "learning": f"{UNSUPERVISED} (recommendation)",
-        "dataset": "03-03-Purchases.csv",
+        "dataset": "03-03-Purchases.csv, 03-03-Products.csv",
         "status": "ready",
     },
     {

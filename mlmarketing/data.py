@@ -260,6 +260,27 @@ _REGISTRY: dict[str, Dataset] = {
             notebook="01-02-market-targeting.ipynb",
         ),
         Dataset(
+            name="messages",
+            file="03-01-Messages.csv",
+            description=(
+                "About 4,100 customer messages (chat, e-mail, store reviews) to a French online shop, "
+                "January-June 2024, in French as customers write it (typos, abbreviations, missing "
+                "accents), with their intent, sentiment, whether a human had to step in, and whether "
+                "the customer left within 90 days."
+            ),
+            columns={
+                "message_id": "id",
+                "date": "date",
+                "channel": "category",
+                "text": "text",
+                "intent": "category",
+                "sentiment": "category",
+                "human_needed": "bool",
+                "churned_90d": "bool",
+            },
+            notebook="03-01-customer-satisfaction.ipynb",
+        ),
+        Dataset(
             name="churn",
             file="02-04-chrun.csv",
             description=(
