@@ -28,7 +28,7 @@ COURSE_MAP: list[dict[str, str]] = [
         "question": "Who are our personas, whom should the next campaign target, with which creative?",
         "learning": f"{SUPERVISED}, {UNSUPERVISED}",
         "dataset": "01-02-Target.csv, 01-02-Regions.csv",
-        "status": "in preparation",
+        "status": "ready",
     },
     {
         "notebook": "01-04-media-planning.ipynb",
@@ -60,7 +60,7 @@ COURSE_MAP: list[dict[str, str]] = [
         "question": "What do customers write, how do they feel, how much can a bot answer?",
         "learning": f"{SUPERVISED}, {UNSUPERVISED} (text)",
         "dataset": "03-01-Messages.csv",
-        "status": "in preparation",
+        "status": "ready",
     },
     {
         "notebook": "03-02-cloud-services-churn.ipynb",
@@ -75,8 +75,8 @@ COURSE_MAP: list[dict[str, str]] = [
         "slide": "Automatiser la personnalisation",
         "question": "Which product should each customer be shown next?",
         "learning": f"{UNSUPERVISED} (recommendation)",
-        "dataset": "03-03-Purchases.csv",
-        "status": "in preparation",
+        "dataset": "03-03-Purchases.csv, 03-03-Products.csv",
+        "status": "ready",
     },
     {
         "notebook": "04-01-customer-value.ipynb",

@@ -214,6 +214,73 @@ _REGISTRY: dict[str, Dataset] = {
             notebook="04-02-campaign-ab-test.ipynb",
         ),
         Dataset(
+            name="target",
+            file="01-02-Target.csv",
+            description=(
+                "20,000 customers of an online shop: web behaviour over 90 days (sessions, time on "
+                "site, pages, add-to-carts, cart abandonment), e-mail opens and clicks, orders and "
+                "revenue over 12 months, region, and whether they bought in the last campaign."
+            ),
+            columns={
+                "customer_id": "id",
+                "age": "Int",
+                "region_code": "category",
+                "channel": "category",
+                "newsletter": "bool",
+                "sessions_90d": "int",
+                "minutes_on_site_90d": "float",
+                "pages_per_session": "float",
+                "add_to_cart_90d": "int",
+                "cart_abandonment_rate": "float",
+                "email_opens_90d": "int",
+                "email_clicks_90d": "int",
+                "days_since_last_visit": "int",
+                "orders_12m": "int",
+                "revenue_12m": "float",
+                "mobile_share": "float",
+                "bought_last_campaign": "bool",
+            },
+            notebook="01-02-market-targeting.ipynb",
+        ),
+        Dataset(
+            name="regions",
+            file="01-02-Regions.csv",
+            description=(
+                "Statistics of the 13 regions of metropolitan France (income per capita, activity "
+                "rate, population, consumer price index), to join to 01-02-Target.csv on region_code."
+            ),
+            columns={
+                "region_code": "id",
+                "region_name": "text",
+                "income_per_capita": "int",
+                "activity_rate": "float",
+                "population": "int",
+                "consumer_price_index": "float",
+            },
+            notebook="01-02-market-targeting.ipynb",
+        ),
+        Dataset(
+            name="messages",
+            file="03-01-Messages.csv",
+            description=(
+                "About 4,100 customer messages (chat, e-mail, store reviews) to a French online shop, "
+                "January-June 2024, in French as customers write it (typos, abbreviations, missing "
+                "accents), with their intent, sentiment, whether a human had to step in, and whether "
+                "the customer left within 90 days."
+            ),
+            columns={
+                "message_id": "id",
+                "date": "date",
+                "channel": "category",
+                "text": "text",
+                "intent": "category",
+                "sentiment": "category",
+                "human_needed": "bool",
+                "churned_90d": "bool",
+            },
+            notebook="03-01-customer-satisfaction.ipynb",
+        ),
+        Dataset(
             name="churn",
             file="02-04-chrun.csv",
             description=(
@@ -245,6 +312,40 @@ _REGISTRY: dict[str, Dataset] = {
                 "Churn": "category",
             },
             notebook="02-04-churn-prediction.ipynb",
+        ),
+        Dataset(
+            name="purchases",
+            file="03-03-Purchases.csv",
+            description=(
+                "A year (2024) of an online shop's order lines: about 23,000 purchases by 2,500 "
+                "customers of a 1,000-product catalogue with a long tail, with category, price, "
+                "margin and channel. Planted hidden tastes make 'who bought this also bought' real."
+            ),
+            columns={
+                "customer_id": "id",
+                "date": "date",
+                "product_id": "id",
+                "category": "category",
+                "price": "float",
+                "margin": "float",
+                "channel": "category",
+            },
+            notebook="03-03-personalisation.ipynb",
+        ),
+        Dataset(
+            name="products",
+            file="03-03-Products.csv",
+            description=(
+                "The catalogue of the shop of 03-03-Purchases.csv: 1,000 products with category, "
+                "price and unit margin, including those never sold."
+            ),
+            columns={
+                "product_id": "id",
+                "category": "category",
+                "price": "float",
+                "margin": "float",
+            },
+            notebook="03-03-personalisation.ipynb",
         ),
     ]
 }

@@ -101,6 +101,8 @@ def template_problems(nb: dict) -> list[str]:
     return problems
 
 
+# reveal.js themes whose fonts ship with RISE; the others load Google Fonts from the internet.
+OFFLINE_THEMES = {"white", "black", "serif"}
 SLIDE_TYPES = {"slide", "subslide", "fragment", "-", "skip", "notes"}
 NOTES_PREFIX = "**Speaker notes.**"
 
@@ -124,6 +126,9 @@ def slideshow_problems(nb: dict) -> list[str]:
     rise = nb.get("metadata", {}).get("rise")
     if not isinstance(rise, dict) or not rise.get("scroll"):
         problems.append("the notebook metadata has no 'rise' settings with scroll enabled")
+    elif rise.get("theme") not in OFFLINE_THEMES:
+        problems.append(f"the slideshow theme {rise.get('theme')!r} loads fonts from the internet; "
+                        f"use one of {sorted(OFFLINE_THEMES)}")
     for i, cell in enumerate(cells):
         kind = slide_type(cell)
         text = source(cell)

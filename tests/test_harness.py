@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.notebook_checks import execution_problems, load, template_problems
+from tests.notebook_checks import execution_problems, load, slideshow_problems, template_problems
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SANITIZE = Path(__file__).resolve().parent / "sanitize.cfg"
@@ -67,3 +67,44 @@ def test_template_check_names_what_is_missing():
     assert "the first cell is not a markdown title ('# English title')" in problems
     assert "no 'Exercises' heading" in problems
     assert "no setup cell calling setup_notebook()" in problems
+
+
+def _slideshow_notebook(**rise) -> dict:
+    def cell(kind, text, slide, **meta):
+        return {"cell_type": kind, "source": text, "metadata": {"slideshow": {"slide_type": slide}, **meta}}
+
+    return {
+        "metadata": {"rise": {"scroll": True, "theme": "white", **rise}},
+        "cells": [
+            cell("markdown", "# Title\n## Titre", "slide"),
+            cell("code", "setup_notebook()\nDATA = None", "skip"),
+            cell("markdown", "## 1. The data", "slide"),
+            cell("markdown", "**Speaker notes.** Ask the room.", "notes"),
+            cell("markdown", "## Exercises", "slide"),
+            cell("code", "# Solution", "skip", jupyter={"source_hidden": True}),
+        ],
+    }
+
+
+def test_slideshow_check_accepts_a_complete_notebook():
+    assert slideshow_problems(_slideshow_notebook()) == []
+
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        (lambda nb: nb["cells"].pop(3), "section '## 1. The data' has no speaker notes cell"),
+        (lambda nb: nb["cells"][1]["metadata"]["slideshow"].update(slide_type="-"), "setup cell"),
+        (lambda nb: nb["cells"][5]["metadata"]["slideshow"].update(slide_type="-"), "exercise solution"),
+        (lambda nb: nb["cells"][2]["metadata"].pop("slideshow"), "slide type None"),
+        (lambda nb: nb["cells"][2]["metadata"]["slideshow"].update(slide_type="subslide"), "not a slide"),
+        (lambda nb: nb["metadata"]["rise"].update(theme="simple"), "loads fonts from the internet"),
+        (lambda nb: nb["metadata"].pop("rise"), "no 'rise' settings"),
+        (lambda nb: nb["cells"][3].update(source="Ask the room."), "notes cell"),
+    ],
+)
+def test_slideshow_check_names_what_is_missing(change, expected):
+    nb = _slideshow_notebook()
+    change(nb)
+    problems = slideshow_problems(nb)
+    assert any(expected in p for p in problems), problems

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mlmarketing.course_map import course_map
-from tests.notebook_checks import execution_problems, load, template_problems
+from tests.notebook_checks import execution_problems, load, slideshow_problems, template_problems
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 
@@ -26,6 +26,11 @@ def test_notebook_is_executed_and_clean(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_follows_the_template(path):
     assert template_problems(load(path)) == []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_a_slideshow_with_speaker_notes(path):
+    assert slideshow_problems(load(path)) == []
 
 
 def test_course_map_lists_exactly_the_ready_notebooks():

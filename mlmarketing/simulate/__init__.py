@@ -29,6 +29,9 @@ from mlmarketing.simulate.cloud_services import simulate_cloud_services
 from mlmarketing.simulate.customers import simulate_customers
 from mlmarketing.simulate.demand import simulate_demand
 from mlmarketing.simulate.media import simulate_media
+from mlmarketing.simulate.messages import simulate_messages
+from mlmarketing.simulate.purchases import simulate_purchases
+from mlmarketing.simulate.target import simulate_target
 from mlmarketing.simulate.transactions import simulate_transactions
 
 __all__ = [
@@ -42,6 +45,9 @@ __all__ = [
     "simulate_churn",
     "simulate_customers",
     "simulate_media",
+    "simulate_target",
+    "simulate_purchases",
+    "simulate_messages",
     "simulate_transactions",
     "simulate_demand",
     "write_datasets",
@@ -56,6 +62,9 @@ GENERATORS: dict[str, Callable[..., Simulation]] = {
     "demand": simulate_demand,
     "campaign": simulate_campaign,
     "churn": simulate_churn,
+    "target": simulate_target,
+    "purchases": simulate_purchases,
+    "messages": simulate_messages,
 }
 
 

@@ -1,0 +1,1113 @@
+"""Recommendations and a next-best-offer engine (notebook ``03-03-personalisation.ipynb``).
+
+Three ways to choose the next products to show a customer, all fitted on a purchase history
+(one row per order line: customer, product, and for the rule a category):
+
+- :class:`PopularityRecommender`: the shop's best sellers, the same for everyone;
+- :class:`RuleBasedRecommender`: the business rule, the best sellers of the customer's favourite
+  category;
+- :class:`ItemKNNRecommender`: item-to-item collaborative filtering, "customers who bought this
+  also bought", from a sparse co-occurrence matrix (scipy.sparse, never a dense customer ×
+  product table, so it scales to millions of purchases).
+
+:class:`ScoreTableRecommender` ranks from any customer × product score table (for example a
+planted truth, the best possible ranking). :func:`evaluate_recommender` compares recommenders
+honestly on a time split (fit on the past, score on the following weeks) with
+:func:`recommendation_metrics`; :func:`long_tail` says which products are the tail.
+:func:`purchase_probability` turns scores into probabilities by a back-test,
+:func:`next_best_offer` turns acceptance probabilities and margins into one offer per customer
+under stock or budget limits, and :func:`plot_long_tail` and :func:`plot_metrics` draw the two
+pictures of the notebook.
+
+Choices that apply to every recommender:
+
+- a purchase history is **implicit feedback**: a customer who bought a product twice (or whose
+  order line was exported twice) counts as having bought it, once;
+- by default a customer is never shown a product they already bought;
+- a customer unknown at fit time (*cold start*) gets the best sellers; an unknown product in a
+  customer's later history is ignored, because the model knows nothing about it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from copy import deepcopy
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from mlmarketing._errors import DataError
+from mlmarketing._validation import check_columns, check_frame, check_numeric
+
+__all__ = [
+    "ItemKNNRecommender",
+    "OfferPlan",
+    "PopularityRecommender",
+    "RuleBasedRecommender",
+    "ScoreTableRecommender",
+    "evaluate_recommender",
+    "long_tail",
+    "next_best_offer",
+    "purchase_probability",
+    "plot_long_tail",
+    "plot_metrics",
+    "recommendation_metrics",
+]
+
+RECOMMENDATION_COLUMNS = ["customer", "rank", "item", "score"]
+
+
+# --------------------------------------------------------------------------------------------
+# Shared machinery
+# --------------------------------------------------------------------------------------------
+
+
+def _check_history(purchases: object, columns: Sequence[str]) -> pd.DataFrame:
+    frame = check_frame(purchases, name="purchases")
+    check_columns(frame, list(columns))
+    for column in columns:
+        if frame[column].isna().any():
+            n = int(frame[column].isna().sum())
+            raise DataError(
+                f"column {column!r} has {n} missing value(s); drop those purchases "
+                f"(purchases.dropna(subset=[{column!r}])) before fitting."
+            )
+    return frame
+
+
+def _check_k(k: object) -> int:
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise DataError(f"k must be a whole number of products, at least 1; got {k!r}.")
+    return int(k)
+
+
+class _BaseRecommender:
+    """Codes customers and products, keeps who bought what, and recommends by scores."""
+
+    customer: str
+    item: str
+
+    def _fit_codes(self, frame: pd.DataFrame) -> None:
+        customers = pd.Categorical(frame[self.customer])
+        items = pd.Categorical(frame[self.item])
+        self.customers_ = np.asarray(customers.categories)
+        self.items_ = np.asarray(items.categories)
+        self._customer_index = pd.Index(self.customers_)
+        rows, cols = customers.codes, items.codes
+        history = sparse.csr_matrix(
+            (np.ones(len(rows), dtype=np.float32), (rows, cols)),
+            shape=(len(self.customers_), len(self.items_)),
+        )
+        history.sum_duplicates()
+        history.data[:] = 1.0  # bought twice = bought
+        self.history_ = history
+        self.item_counts_ = np.asarray(history.sum(axis=0)).ravel()
+        # Best sellers first; ties broken by product id so the order never depends on chance.
+        self.best_sellers_ = np.lexsort((np.arange(len(self.items_)), -self.item_counts_))
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "history_"):
+            raise DataError(f"this {type(self).__name__} is not fitted yet: call .fit(purchases) first.")
+
+    def _resolve(self, customers: object, k: int, items: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Customer ids, their row in the history (-1 = unknown), and the allowed item codes."""
+        self._check_fitted()
+        if customers is None:
+            ids = self.customers_
+        else:
+            ids = np.asarray(pd.Series(customers).drop_duplicates())
+        rows = self._customer_index.get_indexer(ids)
+        if items is None:
+            allowed = np.arange(len(self.items_))
+        else:
+            wanted = pd.Series(items).drop_duplicates()
+            allowed = pd.Index(self.items_).get_indexer(wanted)
+            unknown = wanted[allowed < 0]
+            if len(unknown):
+                raise DataError(
+                    f"product {unknown.iloc[0]!r} was never bought in the history the recommender was "
+                    "fitted on, so it cannot be scored. Remove it from items or refit on a history "
+                    "that contains it."
+                )
+        if k > len(allowed):
+            raise DataError(
+                f"k={k} but only {len(allowed)} product(s) can be recommended. Ask for at most "
+                f"{len(allowed)}."
+            )
+        return ids, rows, np.sort(allowed)
+
+    def _scores(self, rows: np.ndarray, depth: int, allowed: np.ndarray) -> sparse.csr_matrix:
+        """Sparse scores of known customers (rows of the history); zero = not a candidate.
+
+        ``depth`` is how many candidates per customer are enough (k plus what they bought),
+        ``allowed`` the boolean mask of the products that may be recommended.
+        """
+        raise NotImplementedError
+
+    def _top_sellers(self, depth: int, allowed: np.ndarray) -> np.ndarray:
+        return self.best_sellers_[allowed[self.best_sellers_]][:depth]
+
+    def recommend(
+        self,
+        customers: object = None,
+        k: int = 10,
+        *,
+        items: object = None,
+        exclude_bought: bool = True,
+        batch_size: int = 20_000,
+    ) -> pd.DataFrame:
+        """The top ``k`` products for each customer.
+
+        Parameters
+        ----------
+        customers : list-like, optional
+            Customer ids; default every customer of the fitted history. Unknown customers
+            (cold start) get the best sellers, with score 0.
+        k : int, default 10
+            Products per customer. At most the number of products that can be recommended,
+            else :class:`~mlmarketing.DataError`.
+        items : list-like, optional
+            Restrict the recommendations to these products (for example the products on offer).
+        exclude_bought : bool, default True
+            Never recommend a product the customer already bought. If a customer has bought
+            almost everything, they get fewer than ``k`` rows.
+        batch_size : int, default 20000
+            Customers scored at once (memory versus speed).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per customer and rank: ``customer``, ``rank`` (1 = best), ``item``,
+            ``score`` (higher = better; comparable within one recommender only).
+        """
+        k = _check_k(k)
+        ids, rows, allowed = self._resolve(customers, k, items)
+        mask = np.zeros(len(self.items_), dtype=bool)
+        mask[allowed] = True
+        # Tie-breaker: the best sellers first, then the product order.
+        tie = np.empty(len(self.items_))
+        tie[self.best_sellers_] = np.arange(len(self.items_), 0, -1) / (len(self.items_) + 1.0)
+
+        out_customer, out_rank, out_item, out_score = [], [], [], []
+        known = np.flatnonzero(rows >= 0)
+        for start in range(0, len(known), batch_size):
+            chunk = known[start:start + batch_size]
+            bought = self.history_[rows[chunk]]
+            depth = k + int(np.diff(bought.indptr).max(initial=0))
+            scores = self._scores(rows[chunk], depth, mask).tocsr()
+            top_items, top_scores = _top_k_rows(
+                scores, bought if exclude_bought else None, mask, tie, k,
+                self.best_sellers_,
+            )
+            out_customer.append(np.repeat(chunk, k))
+            out_item.append(top_items.ravel())
+            out_score.append(top_scores.ravel())
+            out_rank.append(np.tile(np.arange(1, k + 1), len(chunk)))
+        unknown = np.flatnonzero(rows < 0)
+        if len(unknown):
+            popular = self.best_sellers_[mask[self.best_sellers_]][:k]
+            out_customer.append(np.repeat(unknown, len(popular)))
+            out_item.append(np.tile(popular, len(unknown)))
+            out_score.append(np.zeros(len(unknown) * len(popular)))
+            out_rank.append(np.tile(np.arange(1, len(popular) + 1), len(unknown)))
+        if not out_customer:
+            return pd.DataFrame(columns=RECOMMENDATION_COLUMNS)
+        position = np.concatenate(out_customer)
+        item_code = np.concatenate(out_item)
+        keep = item_code >= 0  # a customer who bought nearly everything has empty slots
+        order = np.argsort(position[keep], kind="stable")
+        return pd.DataFrame(
+            {
+                "customer": ids[position[keep][order]],
+                "rank": np.concatenate(out_rank)[keep][order],
+                "item": self.items_[item_code[keep][order]],
+                "score": np.concatenate(out_score)[keep][order].astype(float),
+            }
+        )
+
+
+def _same_row_for_all(n_rows: int, cols: np.ndarray, values: np.ndarray, n_cols: int) -> sparse.csr_matrix:
+    """A sparse matrix whose every row holds ``values`` at ``cols``."""
+    indptr = np.arange(n_rows + 1) * len(cols)
+    return sparse.csr_matrix(
+        (np.tile(values.astype(np.float64), n_rows), np.tile(cols, n_rows), indptr), shape=(n_rows, n_cols)
+    )
+
+
+def _top_k_rows(
+    scores: sparse.csr_matrix,
+    bought: sparse.csr_matrix | None,
+    allowed: np.ndarray,
+    tie: np.ndarray,
+    k: int,
+    best_sellers: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Top ``k`` item codes and scores per row of a sparse score matrix (-1 where none left).
+
+    Rows are padded into a small dense array (customers × their candidates, not × catalogue)
+    and cut with argpartition. Rows with fewer than ``k`` candidates are filled with the best
+    sellers (score 0) that the customer has not bought.
+    """
+    n_rows = scores.shape[0]
+    scores = scores.tocsr(copy=True)
+    scores.sum_duplicates()
+    if bought is not None:
+        # Zero the scores of already-bought products (an element-wise sparse product).
+        scores = (scores - scores.multiply(bought)).tocsr()
+        scores.sum_duplicates()
+    row_of = np.repeat(np.arange(n_rows), np.diff(scores.indptr))
+    valid = allowed[scores.indices] & (scores.data > 0)
+    rows = row_of[valid]
+    cols = scores.indices[valid]
+    values = scores.data[valid].astype(np.float64) + 1e-9 * tie[cols]
+    counts = np.bincount(rows, minlength=n_rows)
+    width = max(int(counts.max(initial=0)), k)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    slot = np.arange(len(rows)) - starts[rows]
+    padded = np.full((n_rows, width), -np.inf)
+    padded_items = np.full((n_rows, width), -1, dtype=np.int64)
+    padded[rows, slot] = values
+    padded_items[rows, slot] = cols
+    part = np.argpartition(-padded, k - 1, axis=1)[:, :k]
+    top_values = np.take_along_axis(padded, part, axis=1)
+    order = np.argsort(-top_values, axis=1, kind="stable")
+    part = np.take_along_axis(part, order, axis=1)
+    top_values = np.take_along_axis(top_values, order, axis=1)
+    top_items = np.take_along_axis(padded_items, part, axis=1)
+    top_values = np.round(top_values, 6)
+
+    short = np.flatnonzero(counts < k)
+    if len(short):
+        candidates = best_sellers[allowed[best_sellers]]
+        for r in short:
+            have = set(top_items[r, : counts[r]].tolist())
+            if bought is not None:
+                have |= set(bought.indices[bought.indptr[r]:bought.indptr[r + 1]].tolist())
+            fill = [c for c in candidates[: k + len(have)] if c not in have][: k - counts[r]]
+            top_items[r, counts[r]:counts[r] + len(fill)] = fill
+            top_items[r, counts[r] + len(fill):] = -1
+            top_values[r, counts[r]:] = 0.0
+    return top_items, top_values
+
+
+# --------------------------------------------------------------------------------------------
+# The three recommenders
+# --------------------------------------------------------------------------------------------
+
+
+class PopularityRecommender(_BaseRecommender):
+    """Recommend the shop's best sellers (the same list for everyone, minus what they bought).
+
+    Parameters
+    ----------
+    customer, item : str
+        Columns of the purchase history holding the customer id and the product id.
+
+    Attributes
+    ----------
+    items_ : ndarray
+        The products of the fitted history.
+    item_counts_ : ndarray
+        Number of distinct customers who bought each product.
+
+    Examples
+    --------
+    >>> purchases = pd.DataFrame({"customer_id": ["a", "a", "b", "c"],
+    ...                           "product_id": ["x", "y", "x", "z"]})
+    >>> PopularityRecommender().fit(purchases).recommend(["b"], k=2)["item"].tolist()
+    ['y', 'z']
+    """
+
+    def __init__(self, customer: str = "customer_id", item: str = "product_id") -> None:
+        self.customer = customer
+        self.item = item
+
+    def fit(self, purchases: pd.DataFrame) -> PopularityRecommender:
+        """Count the distinct buyers of each product."""
+        frame = _check_history(purchases, [self.customer, self.item])
+        self._fit_codes(frame)
+        return self
+
+    def _scores(self, rows: np.ndarray, depth: int, allowed: np.ndarray) -> sparse.csr_matrix:
+        # Only the best sellers can make a customer's top k: score those, with their buyer share.
+        top = self._top_sellers(depth, allowed)
+        share = self.item_counts_[top] / max(len(self.customers_), 1)
+        return _same_row_for_all(len(rows), top, share, len(self.items_))
+
+
+class RuleBasedRecommender(_BaseRecommender):
+    """The business rule: the best sellers of the customer's favourite category.
+
+    The favourite category is the one the customer bought most products in (ties: the
+    category with more sales overall). Its best sellers come first; when the customer has
+    already bought them all, the shop's best sellers fill the list.
+
+    Parameters
+    ----------
+    customer, item, category : str
+        Columns of the purchase history: customer id, product id, product category.
+
+    Examples
+    --------
+    >>> purchases = pd.DataFrame({"customer_id": ["a", "b", "b", "c", "c"],
+    ...                           "product_id": ["x", "x", "y", "z", "w"],
+    ...                           "category": ["A", "A", "A", "B", "B"]})
+    >>> RuleBasedRecommender().fit(purchases).recommend(["a"], k=2)["item"].tolist()
+    ['y', 'w']
+    """
+
+    def __init__(self, customer: str = "customer_id", item: str = "product_id",
+                 category: str = "category") -> None:
+        self.customer = customer
+        self.item = item
+        self.category = category
+
+    def fit(self, purchases: pd.DataFrame) -> RuleBasedRecommender:
+        """Find each product's category and each customer's favourite category."""
+        frame = _check_history(purchases, [self.customer, self.item, self.category])
+        self._fit_codes(frame)
+        pairs = frame[[self.item, self.category]].drop_duplicates(self.item)
+        categories = pd.Categorical(pairs[self.category].astype(str))
+        codes = pd.Index(self.items_).get_indexer(pairs[self.item])
+        item_category = np.empty(len(self.items_), dtype=np.int64)
+        item_category[codes] = categories.codes
+        self.categories_ = np.asarray(categories.categories)
+        self.item_category_ = item_category
+        onehot = sparse.csr_matrix(
+            (np.ones(len(item_category)), (np.arange(len(item_category)), item_category)),
+            shape=(len(item_category), len(self.categories_)),
+        )
+        per_customer = np.asarray((self.history_ @ onehot).todense())
+        category_sales = per_customer.sum(axis=0)
+        self.favourite_category_ = np.argmax(per_customer + 1e-6 * category_sales / category_sales.sum(),
+                                             axis=1)
+        return self
+
+    def _scores(self, rows: np.ndarray, depth: int, allowed: np.ndarray) -> sparse.csr_matrix:
+        # The favourite category's best sellers score 1 + their popularity (below 1), so they
+        # come first; the shop's best sellers score their popularity and fill the list.
+        share = self.item_counts_ / (self.item_counts_.max() + 1.0)
+        entries_row, entries_col = [], []
+        for code in range(len(self.categories_)):
+            in_category = allowed & (self.item_category_ == code)
+            top = self.best_sellers_[in_category[self.best_sellers_]][:depth]
+            entries_row.append(np.full(len(top), code))
+            entries_col.append(top)
+        cols = np.concatenate(entries_col)
+        by_category = sparse.csr_matrix(
+            (1.0 + share[cols], (np.concatenate(entries_row), cols)),
+            shape=(len(self.categories_), len(self.items_)),
+        )
+        top = self._top_sellers(depth, allowed)
+        overall = _same_row_for_all(len(rows), top, share[top], len(self.items_))
+        favourite = by_category[self.favourite_category_[rows]]
+        # A favourite best seller that is also a shop best seller gets its share twice: the
+        # order among the favourites is kept, since both lists follow the same sales ranking.
+        return (favourite + overall).tocsr()
+
+
+class ItemKNNRecommender(_BaseRecommender):
+    """Item-to-item collaborative filtering: "customers who bought this also bought".
+
+    Two products are similar when the same customers bought both. With ``n_i`` the buyers of
+    product i and ``c_ij`` the customers who bought both, the similarity is the cosine
+    ``c_ij / (sqrt(n_i * n_j) + shrinkage)``; only the ``n_neighbours`` most similar products of
+    each product are kept. A customer's score for a product is the sum of its similarities to
+    the products they bought. Everything is sparse: the customer × product purchase matrix, the
+    co-occurrences (computed by sparse products, a block of products at a time) and the scores.
+
+    Parameters
+    ----------
+    customer, item : str
+        Columns of the purchase history holding the customer id and the product id.
+    n_neighbours : int, default 50
+        Neighbours kept per product.
+    shrinkage : float, default 5.0
+        Added to the cosine's denominator: pairs seen together only once or twice count less.
+    block_size : int, default 4096
+        Products whose co-occurrences are computed at once (memory versus speed).
+
+    Attributes
+    ----------
+    similarity_ : scipy.sparse.csr_matrix
+        Products × products: column i holds the kept neighbours of product i
+        (``similarity_[j, i]`` is the similarity of neighbour j to i, 0 if j is not kept).
+
+    Examples
+    --------
+    >>> purchases = pd.DataFrame({"customer_id": ["a", "a", "b", "b", "c"],
+    ...                           "product_id": ["tent", "stove", "tent", "stove", "tent"]})
+    >>> ItemKNNRecommender().fit(purchases).recommend(["c"], k=1)["item"].tolist()
+    ['stove']
+    """
+
+    def __init__(self, customer: str = "customer_id", item: str = "product_id", *,
+                 n_neighbours: int = 50, shrinkage: float = 5.0, block_size: int = 4096) -> None:
+        self.customer = customer
+        self.item = item
+        self.n_neighbours = n_neighbours
+        self.shrinkage = shrinkage
+        self.block_size = block_size
+
+    def fit(self, purchases: pd.DataFrame) -> ItemKNNRecommender:
+        """Compute the sparse item-item similarities from the purchase history."""
+        if isinstance(self.n_neighbours, bool) or not isinstance(self.n_neighbours, (int, np.integer)) \
+                or self.n_neighbours < 1:
+            raise DataError(f"n_neighbours must be a whole number, at least 1; got {self.n_neighbours!r}.")
+        if not np.isfinite(self.shrinkage) or self.shrinkage < 0:
+            raise DataError(f"shrinkage must be a number >= 0; got {self.shrinkage!r}.")
+        frame = _check_history(purchases, [self.customer, self.item])
+        self._fit_codes(frame)
+        x = self.history_.tocsc()
+        xt = x.T.tocsr()
+        norm = np.sqrt(self.item_counts_.astype(np.float64))
+        n_items = x.shape[1]
+        blocks = []
+        for start in range(0, n_items, self.block_size):
+            stop = min(start + self.block_size, n_items)
+            co = (xt @ x[:, start:stop]).tocsc()  # products × block: customers who bought both
+            co.sum_duplicates()
+            cols = np.repeat(np.arange(start, stop), np.diff(co.indptr))
+            rows = co.indices
+            values = co.data / (norm[rows] * norm[cols] + self.shrinkage)
+            keep = rows != cols
+            blocks.append(_keep_top_per_column(rows[keep], cols[keep], values[keep], self.n_neighbours))
+        rows = np.concatenate([b[0] for b in blocks]) if blocks else np.empty(0, dtype=np.int64)
+        cols = np.concatenate([b[1] for b in blocks]) if blocks else np.empty(0, dtype=np.int64)
+        values = np.concatenate([b[2] for b in blocks]) if blocks else np.empty(0)
+        self.similarity_ = sparse.csr_matrix(
+            (values.astype(np.float32), (rows, cols)), shape=(n_items, n_items)
+        )
+        return self
+
+    def _scores(self, rows: np.ndarray, depth: int, allowed: np.ndarray) -> sparse.csr_matrix:
+        return self.history_[rows] @ self.similarity_
+
+    def similar_items(self, item: object, k: int = 5) -> pd.DataFrame:
+        """The ``k`` products most similar to ``item`` ("customers who bought this also bought").
+
+        Examples
+        --------
+        >>> purchases = pd.DataFrame({"customer_id": ["a", "a", "b", "b", "c"],
+        ...                           "product_id": ["tent", "stove", "tent", "stove", "book"]})
+        >>> ItemKNNRecommender().fit(purchases).similar_items("tent", k=1)["item"].tolist()
+        ['stove']
+        """
+        self._check_fitted()
+        k = _check_k(k)
+        code = pd.Index(self.items_).get_indexer([item])[0]
+        if code < 0:
+            raise DataError(f"product {item!r} is not in the fitted history; it has no neighbours yet.")
+        column = self.similarity_[:, code].tocoo()
+        order = np.lexsort((column.row, -column.data))[:k]
+        return pd.DataFrame({"item": self.items_[column.row[order]],
+                             "similarity": column.data[order].astype(float).round(6)})
+
+
+class ScoreTableRecommender(_BaseRecommender):
+    """Recommend from a given table of scores (customers × products), for example a planted truth.
+
+    ``fit`` only learns who bought what (to exclude it); the ranking comes from ``scores``.
+    Use it to see how far a model is from the best possible ranking, or to plug in scores
+    computed elsewhere. Products of the history missing from ``scores`` score 0; customers of
+    the history missing from ``scores`` get the best sellers.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        One row per customer (index: customer id), one column per product, higher = better.
+    customer, item : str
+        Columns of the purchase history holding the customer id and the product id.
+
+    Examples
+    --------
+    >>> scores = pd.DataFrame({"x": [0.9, 0.1], "y": [0.5, 0.8]}, index=["a", "b"])
+    >>> purchases = pd.DataFrame({"customer_id": ["a", "b"], "product_id": ["x", "x"]})
+    >>> ScoreTableRecommender(scores).fit(purchases).recommend(k=1)["item"].tolist()
+    ['y', 'y']
+    """
+
+    def __init__(self, scores: pd.DataFrame, customer: str = "customer_id", item: str = "product_id") -> None:
+        self.scores = scores
+        self.customer = customer
+        self.item = item
+
+    def fit(self, purchases: pd.DataFrame) -> ScoreTableRecommender:
+        """Learn who bought what; align the score table on the history's customers and products."""
+        table = check_frame(self.scores, name="scores")
+        check_numeric(table, list(table.columns))
+        frame = _check_history(purchases, [self.customer, self.item])
+        # Products only in the score table can be recommended too: add them to the catalogue.
+        extra = pd.Index(table.columns).difference(pd.Index(frame[self.item].unique()))
+        self._fit_codes(frame)
+        if len(extra):
+            self.items_ = np.concatenate([self.items_, np.asarray(extra, dtype=object)])
+            self.history_.resize((self.history_.shape[0], len(self.items_)))
+            self.item_counts_ = np.concatenate([self.item_counts_, np.zeros(len(extra))])
+            self.best_sellers_ = np.lexsort((np.arange(len(self.items_)), -self.item_counts_))
+        aligned = table.reindex(index=self.customers_, columns=self.items_).fillna(0.0)
+        self._table = aligned.to_numpy(dtype=np.float64)
+        return self
+
+    def _scores(self, rows: np.ndarray, depth: int, allowed: np.ndarray) -> sparse.csr_matrix:
+        return sparse.csr_matrix(self._table[rows])
+
+
+def _keep_top_per_column(rows: np.ndarray, cols: np.ndarray, values: np.ndarray,
+                         n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Keep, for every column, the ``n`` entries with the largest values (ties: lower row)."""
+    order = np.lexsort((rows, -values, cols))
+    rows, cols, values = rows[order], cols[order], values[order]
+    first = np.r_[True, cols[1:] != cols[:-1]]
+    group_start = np.maximum.accumulate(np.where(first, np.arange(len(cols)), 0))
+    keep = (np.arange(len(cols)) - group_start) < n
+    return rows[keep], cols[keep], values[keep]
+
+
+# --------------------------------------------------------------------------------------------
+# Evaluation
+# --------------------------------------------------------------------------------------------
+
+
+def long_tail(purchases: pd.DataFrame, item: str = "product_id", *, head_share: float = 0.5,
+              catalogue: object = None) -> pd.DataFrame:
+    """Sales per product, best sellers first, and whether each product is in the long tail.
+
+    The *head* is the smallest set of best sellers that makes ``head_share`` of all order
+    lines; every other product, including the catalogue's products never sold, is the *tail*.
+
+    Parameters
+    ----------
+    purchases : DataFrame
+        One row per order line.
+    item : str, default "product_id"
+        Product id column.
+    head_share : float, default 0.5
+        Share of sales that defines the head.
+    catalogue : list-like, optional
+        Every product id of the catalogue, so that products never sold count (with 0 sales).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``item``, ``sales``, ``share_of_sales``, ``cumulative_share`` and ``long_tail`` (bool).
+
+    Examples
+    --------
+    >>> purchases = pd.DataFrame({"product_id": ["a"] * 6 + ["b"] * 2 + ["c", "d"]})
+    >>> long_tail(purchases, catalogue=["a", "b", "c", "d", "e"])["long_tail"].tolist()
+    [False, True, True, True, True]
+    """
+    frame = _check_history(purchases, [item])
+    if not 0 < head_share < 1:
+        raise DataError(f"head_share must be between 0 and 1 (for example 0.5); got {head_share!r}.")
+    sales = frame[item].value_counts()
+    if catalogue is not None:
+        extra = pd.Index(pd.Series(catalogue).drop_duplicates()).difference(sales.index)
+        sales = pd.concat([sales, pd.Series(0, index=extra, dtype=sales.dtype)])
+    table = pd.DataFrame({"item": sales.index, "sales": sales.to_numpy()})
+    table = table.sort_values(["sales", "item"], ascending=[False, True], kind="stable")
+    table = table.reset_index(drop=True)
+    table["share_of_sales"] = table["sales"] / table["sales"].sum()
+    table["cumulative_share"] = table["share_of_sales"].cumsum()
+    before = table["cumulative_share"] - table["share_of_sales"]
+    table["long_tail"] = before >= head_share - 1e-12
+    return table
+
+
+def recommendation_metrics(recommendations: pd.DataFrame, test: pd.DataFrame, *, k: int | None = None,
+                           customer: str = "customer_id", item: str = "product_id",
+                           catalogue_size: int | None = None,
+                           tail_items: object = None) -> dict[str, float]:
+    """Hit rate, precision and recall at k, coverage and long-tail share of a set of recommendations.
+
+    Parameters
+    ----------
+    recommendations : DataFrame
+        As returned by ``recommend``: ``customer``, ``rank``, ``item``.
+    test : DataFrame
+        What the customers bought afterwards (columns ``customer`` and ``item``). Only the
+        customers in ``test`` are scored; a customer without recommendations counts as a miss.
+    k : int, optional
+        Keep the first ``k`` ranks (default: every row given).
+    catalogue_size : int, optional
+        Products that could be recommended, for the coverage (default: products in ``test``
+        and ``recommendations``).
+    tail_items : list-like, optional
+        The long-tail products (see :func:`long_tail`), for the long-tail share.
+
+    Returns
+    -------
+    dict
+        ``customers``; ``hit_rate``: share of customers with at least one recommended product
+        bought; ``precision``: share of recommended slots that were bought (hits / (k ×
+        customers)); ``recall``: mean over customers of the share of their bought products
+        that were recommended; ``coverage``: distinct products recommended / catalogue size;
+        ``long_tail_share``: share of recommended slots in the tail (NaN without ``tail_items``).
+
+    Examples
+    --------
+    >>> recs = pd.DataFrame({"customer": ["a", "a", "b", "b"], "rank": [1, 2, 1, 2],
+    ...                      "item": ["x", "y", "x", "z"]})
+    >>> test = pd.DataFrame({"customer_id": ["a", "b", "b"], "product_id": ["y", "w", "v"]})
+    >>> m = recommendation_metrics(recs, test, k=2, catalogue_size=10)
+    >>> m["hit_rate"], m["precision"], m["recall"], m["coverage"]
+    (0.5, 0.25, 0.5, 0.3)
+    """
+    check_columns(recommendations, ["customer", "rank", "item"], role="recommendation column")
+    truth = _check_history(test, [customer, item])
+    truth = truth[[customer, item]].drop_duplicates()
+    recs = recommendations
+    if k is not None:
+        k = _check_k(k)
+        recs = recs[recs["rank"] <= k]
+    else:
+        k = int(recs["rank"].max()) if len(recs) else 1
+    customers = truth[customer].unique()
+    recs = recs[recs["customer"].isin(customers)]
+    hits = recs.merge(truth, left_on=["customer", "item"], right_on=[customer, item], how="inner")
+    hits_per_customer = hits.groupby("customer").size()
+    bought_per_customer = truth.groupby(customer).size()
+    n = len(customers)
+    recall = (hits_per_customer.reindex(bought_per_customer.index, fill_value=0) / bought_per_customer).mean()
+    size = catalogue_size if catalogue_size is not None else len(
+        pd.Index(truth[item]).union(pd.Index(recs["item"])))
+    tail_share = float("nan")
+    if tail_items is not None:
+        tail_share = float(recs["item"].isin(pd.Series(tail_items)).mean()) if len(recs) else 0.0
+    return {
+        "customers": n,
+        "hit_rate": float(len(hits_per_customer) / n),
+        "precision": float(len(hits) / (k * n)),
+        "recall": float(recall),
+        "coverage": float(recs["item"].nunique() / size) if size else 0.0,
+        "long_tail_share": tail_share,
+    }
+
+
+def evaluate_recommender(
+    purchases: pd.DataFrame,
+    recommenders: Mapping[str, object],
+    cut: object,
+    *,
+    customer: str = "customer_id",
+    item: str = "product_id",
+    date: str = "date",
+    k: int = 10,
+    horizon_days: int | None = None,
+    head_share: float = 0.5,
+) -> pd.DataFrame:
+    """Compare recommenders honestly: fit on the purchases before ``cut``, score on those after.
+
+    The split is made here, so that no purchase on or after ``cut`` can reach a recommender's
+    ``fit``: each recommender is copied and fitted on the earlier purchases only. The test set
+    is what each customer known before the cut bought **for the first time** in the test window
+    (a product bought again is not a discovery, and the recommenders exclude what was bought).
+
+    Parameters
+    ----------
+    purchases : DataFrame
+        The whole history, one row per order line.
+    recommenders : dict
+        Name → unfitted recommender (any object with ``fit(purchases)`` and
+        ``recommend(customers, k)``).
+    cut : date-like
+        First day of the test period.
+    customer, item, date : str
+        Columns of ``purchases``.
+    k : int, default 10
+        Products recommended per customer.
+    horizon_days : int, optional
+        Length of the test window in days (default: everything after the cut).
+    head_share : float, default 0.5
+        Share of training sales that makes the head of the catalogue (see :func:`long_tail`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per recommender: ``customers`` tested, ``hit_rate``, ``precision``, ``recall``,
+        ``coverage`` (of the products sold before the cut) and ``long_tail_share``.
+
+    Examples
+    --------
+    >>> purchases = pd.DataFrame({
+    ...     "customer_id": ["a", "a", "b", "b", "c", "c"],
+    ...     "product_id": ["tent", "stove", "tent", "stove", "tent", "stove"],
+    ...     "date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04",
+    ...                             "2024-01-05", "2024-02-01"])})
+    >>> table = evaluate_recommender(purchases, {"knn": ItemKNNRecommender()}, "2024-01-15", k=1)
+    >>> float(table.loc["knn", "hit_rate"])
+    1.0
+    """
+    frame = _check_history(purchases, [customer, item, date])
+    if not isinstance(recommenders, Mapping) or not recommenders:
+        raise DataError("recommenders must be a dict {name: recommender} with at least one entry.")
+    k = _check_k(k)
+    cut, before, after = _split_at(frame, date, cut, horizon_days)
+    # Only the rows before the cut are copied into the training table: nothing later can leak.
+    train = frame.loc[before].copy()
+    test = frame.loc[after, [customer, item]]
+    if train.empty or test.empty:
+        raise DataError(
+            f"the cut {cut.date()} leaves {len(train)} purchase(s) before it and {len(test)} in the "
+            "test window; choose a cut inside the history."
+        )
+    seen = pd.MultiIndex.from_frame(train[[customer, item]])
+    test = test[~pd.MultiIndex.from_frame(test).isin(seen)]
+    test = test[test[customer].isin(train[customer])]
+    if test.empty:
+        raise DataError("no customer known before the cut bought a new product in the test window.")
+    tail = long_tail(train, item, head_share=head_share)
+    tail_items = tail.loc[tail["long_tail"], "item"]
+    rows = {}
+    for name, recommender in recommenders.items():
+        model = deepcopy(recommender)
+        model.fit(train)
+        recs = model.recommend(test[customer].unique(), k=k)
+        rows[name] = recommendation_metrics(
+            recs, test, k=k, customer=customer, item=item,
+            catalogue_size=len(tail), tail_items=tail_items,
+        )
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = "recommender"
+    return table
+
+
+def _split_at(frame: pd.DataFrame, date: str, cut: object,
+              horizon_days: int | None) -> tuple[pd.Timestamp, np.ndarray, np.ndarray]:
+    """The cut as a timestamp, and the masks of the rows before it and in the test window."""
+    dates = pd.to_datetime(frame[date], errors="coerce")
+    if dates.isna().any():
+        bad = frame.loc[dates.isna(), date].iloc[0]
+        raise DataError(f"column {date!r} holds {bad!r}, which is not a date. Fix or drop that row.")
+    try:
+        cut = pd.Timestamp(cut)
+    except (TypeError, ValueError) as error:
+        raise DataError(f"cut must be a date such as '2024-11-01'; got {cut!r}.") from error
+    if horizon_days is not None and (not isinstance(horizon_days, (int, np.integer)) or horizon_days < 1):
+        raise DataError(f"horizon_days must be a whole number of days, at least 1; got {horizon_days!r}.")
+    after = dates >= cut
+    if horizon_days is not None:
+        after &= dates < cut + pd.Timedelta(days=int(horizon_days))
+    return cut, (dates < cut).to_numpy(), after.to_numpy()
+
+
+def purchase_probability(
+    recommender: object,
+    purchases: pd.DataFrame,
+    cut: object,
+    *,
+    horizon_days: int,
+    items: object = None,
+    customer: str = "customer_id",
+    item: str = "product_id",
+    date: str = "date",
+    depth: int = 100,
+) -> pd.DataFrame:
+    """Turn a recommender's scores into the probability that a customer buys a product soon.
+
+    Scores only rank; a next-best-offer engine needs probabilities. This back-tests the
+    recommender: a copy is fitted on the purchases before ``cut``, each customer's ``depth`` best
+    products are scored, and an isotonic regression (scikit-learn) learns the share of
+    (customer, product) pairs bought in the ``horizon_days`` after the cut, as a non-decreasing
+    function of the score. Then a copy is refitted on the whole history and every customer ×
+    product of ``items`` gets its score and its probability of being bought in the next
+    ``horizon_days`` (products already bought are left out).
+
+    Parameters
+    ----------
+    recommender : unfitted recommender
+        For example ``ItemKNNRecommender()``.
+    purchases : DataFrame
+        The whole history, one row per order line.
+    cut : date-like
+        Start of the back-test window; it must leave ``horizon_days`` of history after it.
+    horizon_days : int
+        The window the probability is about (for example the 28 days an offer lasts).
+    items : list-like, optional
+        Products to score at the end (default every product of the history).
+    customer, item, date : str
+        Columns of ``purchases``.
+    depth : int, default 100
+        Products per customer used to learn the calibration.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``customer``, ``item``, ``score`` and ``probability``.
+
+    Examples
+    --------
+    >>> purchases = pd.DataFrame({
+    ...     "customer_id": ["a", "a", "b", "b", "c", "c", "d"],
+    ...     "product_id": ["tent", "stove", "tent", "stove", "tent", "stove", "tent"],
+    ...     "date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04",
+    ...                             "2024-01-05", "2024-02-01", "2024-01-06"])})
+    >>> table = purchase_probability(ItemKNNRecommender(), purchases, "2024-01-15", horizon_days=30)
+    >>> table.round(2).values.tolist()
+    [['d', 'stove', 0.35, 0.5]]
+    """
+    from sklearn.isotonic import IsotonicRegression
+
+    frame = _check_history(purchases, [customer, item, date])
+    cut, before, window = _split_at(frame, date, cut, horizon_days)
+    train = frame.loc[before]
+    if train.empty or not window.any():
+        raise DataError(
+            f"the cut {cut.date()} leaves {int(before.sum())} purchase(s) before it and "
+            f"{int(window.sum())} in the {horizon_days} days after; choose a cut inside the history."
+        )
+    model = deepcopy(recommender).fit(train)
+    n_items = len(model.items_)
+    backtest = model.recommend(k=min(int(depth), n_items))
+    bought = frame.loc[window, [customer, item]].drop_duplicates()
+    label = pd.MultiIndex.from_frame(backtest[["customer", "item"]]).isin(pd.MultiIndex.from_frame(bought))
+    calibration = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
+    calibration.fit(backtest["score"].to_numpy(), label.astype(float))
+
+    final = deepcopy(recommender).fit(frame)
+    n_scored = len(final.items_) if items is None else len(pd.Series(items).drop_duplicates())
+    scored = final.recommend(k=n_scored, items=items)
+    scored = scored.drop(columns="rank").sort_values(["customer", "item"]).reset_index(drop=True)
+    scored["probability"] = calibration.predict(scored["score"].to_numpy())
+    return scored
+
+
+# --------------------------------------------------------------------------------------------
+# Next best offer
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class OfferPlan:
+    """What :func:`next_best_offer` decided.
+
+    Attributes
+    ----------
+    assignments : DataFrame
+        One row per customer who gets an offer: the customer and offer columns,
+        ``probability``, ``margin`` and ``expected_margin`` (probability × margin − contact cost).
+    by_offer : DataFrame
+        Per offer: ``customers`` assigned, ``capacity`` and ``expected_margin``.
+    expected_margin : float
+        Total expected margin of the plan, in the unit of ``margin``.
+    """
+
+    assignments: pd.DataFrame
+    by_offer: pd.DataFrame
+    expected_margin: float
+
+
+def next_best_offer(
+    candidates: pd.DataFrame,
+    *,
+    customer: str = "customer_id",
+    offer: str = "product_id",
+    probability: str = "probability",
+    margin: str = "margin",
+    capacity: Mapping[object, float] | pd.Series | float | None = None,
+    contact_cost: float = 0.0,
+    exclude: pd.DataFrame | None = None,
+    method: str = "optimal",
+) -> OfferPlan:
+    """Choose at most one offer per customer to maximise the expected margin under limits.
+
+    Each candidate (customer, offer) is worth ``probability × margin − contact_cost``. The plan
+    gives each customer at most one offer, gives no offer more customers than its ``capacity``
+    (stock, or budget divided by the cost of one offer), never proposes a pair listed in
+    ``exclude`` (for example a product the customer has just bought) and never proposes a
+    candidate worth nothing (expected margin ≤ 0).
+
+    Parameters
+    ----------
+    candidates : DataFrame
+        One row per possible (customer, offer) pair, with its acceptance probability and margin.
+    customer, offer, probability, margin : str
+        Columns of ``candidates``. ``probability`` must be between 0 and 1.
+    capacity : dict, Series or number, optional
+        Maximum customers per offer (one number for every offer); default no limit. An offer
+        missing from the dict has no limit.
+    contact_cost : float, default 0
+        Cost of making one offer (same unit as ``margin``).
+    exclude : DataFrame, optional
+        Pairs that must not be offered, with the same ``customer`` and ``offer`` columns.
+    method : {"optimal", "greedy"}
+        "optimal" solves the assignment exactly as a mixed-integer linear programme
+        (scipy.optimize.milp); "greedy" takes the candidates by decreasing expected margin while
+        the customer is free and the offer has stock (faster, can be slightly worse).
+
+    Returns
+    -------
+    OfferPlan
+
+    Examples
+    --------
+    >>> candidates = pd.DataFrame({"customer_id": ["a", "a", "b"], "product_id": ["x", "y", "x"],
+    ...                            "probability": [0.5, 0.4, 0.3], "margin": [10.0, 10.0, 10.0]})
+    >>> plan = next_best_offer(candidates, capacity={"x": 1})
+    >>> plan.assignments[["customer_id", "product_id"]].values.tolist(), plan.expected_margin
+    ([['a', 'y'], ['b', 'x']], 7.0)
+    """
+    frame = check_frame(candidates, name="candidates")
+    check_columns(frame, [customer, offer, probability, margin])
+    check_numeric(frame, [probability, margin])
+    table = frame[[customer, offer, probability, margin]].copy()
+    for column in (customer, offer, probability, margin):
+        if table[column].isna().any():
+            raise DataError(f"column {column!r} of candidates has missing values; drop or fill them first.")
+    p = table[probability].astype(float)
+    if ((p < 0) | (p > 1)).any():
+        bad = p[(p < 0) | (p > 1)].iloc[0]
+        raise DataError(
+            f"column {probability!r} must hold probabilities between 0 and 1, but holds {bad!r}. "
+            "Divide percentages by 100."
+        )
+    if table.duplicated([customer, offer]).any():
+        pair = table.loc[table.duplicated([customer, offer]), [customer, offer]].iloc[0].tolist()
+        raise DataError(
+            f"the pair {pair} appears twice in candidates; keep one row per (customer, offer), "
+            "for example with candidates.drop_duplicates([customer, offer])."
+        )
+    if method not in ("optimal", "greedy"):
+        raise DataError(f"method must be 'optimal' or 'greedy'; got {method!r}.")
+    if exclude is not None:
+        check_frame(exclude, name="exclude", min_rows=0)
+        check_columns(exclude, [customer, offer], role="exclude column")
+        banned = pd.MultiIndex.from_frame(exclude[[customer, offer]].drop_duplicates())
+        table = table[~pd.MultiIndex.from_frame(table[[customer, offer]]).isin(banned)]
+    table["expected_margin"] = table[probability].astype(float) * table[margin].astype(float) - contact_cost
+    table = table[table["expected_margin"] > 0].reset_index(drop=True)
+
+    offers = pd.Index(pd.Series(frame[offer]).drop_duplicates())
+    limits = _capacities(capacity, offers)
+    plan = table.iloc[:0]
+    if len(table):
+        offer_code = offers.get_indexer(table[offer])
+        customer_code = pd.factorize(table[customer])[0]
+        value = table["expected_margin"].to_numpy()
+        if method == "greedy":
+            chosen = _greedy(customer_code, offer_code, value, limits)
+        else:
+            chosen = _optimal(customer_code, offer_code, value, limits)
+        plan = table[chosen].sort_values([customer, offer], kind="stable").reset_index(drop=True)
+    plan = plan.rename(columns={probability: "probability", margin: "margin"})
+    counts = plan[offer].value_counts().reindex(offers, fill_value=0)
+    by_offer = pd.DataFrame(
+        {
+            "customers": counts.to_numpy(),
+            "capacity": limits,
+            "expected_margin": plan.groupby(offer)["expected_margin"].sum().reindex(offers, fill_value=0.0)
+            .to_numpy(),
+        },
+        index=pd.Index(offers, name=offer),
+    )
+    total = float(plan["expected_margin"].sum())
+    return OfferPlan(assignments=plan, by_offer=by_offer, expected_margin=total)
+
+
+def _capacities(capacity: object, offers: pd.Index) -> np.ndarray:
+    if capacity is None:
+        return np.full(len(offers), np.inf)
+    if isinstance(capacity, (int, float, np.integer, np.floating)) and not isinstance(capacity, bool):
+        values = np.full(len(offers), float(capacity))
+    elif isinstance(capacity, (Mapping, pd.Series)):
+        series = pd.Series(capacity, dtype=float)
+        values = series.reindex(offers).fillna(np.inf).to_numpy()
+    else:
+        raise DataError("capacity must be a number, a dict {offer: customers} or a Series indexed by offer.")
+    if np.isnan(values).any() or (values < 0).any():
+        raise DataError("capacity must be 0 or more customers for every offer.")
+    return np.floor(values)
+
+
+def _greedy(customer_code: np.ndarray, offer_code: np.ndarray, value: np.ndarray,
+            limits: np.ndarray) -> np.ndarray:
+    order = np.lexsort((offer_code, customer_code, -value))
+    free = np.ones(customer_code.max() + 1, dtype=bool)
+    left = limits.copy()
+    chosen = np.zeros(len(value), dtype=bool)
+    for i in order:
+        c, o = customer_code[i], offer_code[i]
+        if free[c] and left[o] >= 1:
+            chosen[i] = True
+            free[c] = False
+            left[o] -= 1
+    return chosen
+
+
+def _optimal(customer_code: np.ndarray, offer_code: np.ndarray, value: np.ndarray,
+             limits: np.ndarray) -> np.ndarray:
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    n = len(value)
+    columns = np.arange(n)
+    one_per_customer = sparse.csr_matrix((np.ones(n), (customer_code, columns)),
+                                         shape=(customer_code.max() + 1, n))
+    constraints = [LinearConstraint(one_per_customer, 0, 1)]
+    limited = np.isfinite(limits)
+    if limited.any():
+        per_offer = sparse.csr_matrix((np.ones(n), (offer_code, columns)), shape=(len(limits), n))
+        constraints.append(LinearConstraint(per_offer[limited], 0, limits[limited]))
+    result = milp(-value, constraints=constraints, integrality=np.ones(n), bounds=Bounds(0, 1))
+    if result.x is None:
+        raise DataError(f"the offer assignment could not be solved ({result.message}).")
+    return result.x > 0.5
+
+
+# --------------------------------------------------------------------------------------------
+# Plots
+# --------------------------------------------------------------------------------------------
+
+
+def plot_long_tail(purchases: pd.DataFrame, item: str = "product_id", *, catalogue: object = None,
+                   head_share: float = 0.5, ax=None):
+    """Concentration curve: cumulative share of sales against the share of the catalogue.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> ax = plot_long_tail(pd.DataFrame({"product_id": list("aaabbc")}))
+    """
+    import matplotlib.pyplot as plt
+
+    table = long_tail(purchases, item, head_share=head_share, catalogue=catalogue)
+    if ax is None:
+        _, ax = plt.subplots()
+    share_of_catalogue = np.arange(1, len(table) + 1) / len(table)
+    ax.plot(np.r_[0, share_of_catalogue], np.r_[0, table["cumulative_share"]], color="C0")
+    head = int((~table["long_tail"]).sum())
+    ax.axvline(head / len(table), color="C3", linestyle="--")
+    ax.text(head / len(table), 0.05, f"  head: {head} products = {head / len(table):.0%} of the catalogue",
+            color="C3")
+    ax.set_xlabel("share of the catalogue (best sellers first)")
+    ax.set_ylabel("cumulative share of sales")
+    ax.set_title("The long tail")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    return ax
+
+
+def plot_metrics(metrics: pd.DataFrame, columns: Sequence[str] = ("hit_rate", "recall", "long_tail_share"),
+                 ax=None):
+    """Grouped bars of evaluation metrics, one group per metric and one bar per recommender.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> ax = plot_metrics(pd.DataFrame({"hit_rate": [0.1, 0.3], "recall": [0.05, 0.2],
+    ...                                 "long_tail_share": [0.0, 0.2]}, index=["pop", "knn"]))
+    """
+    import matplotlib.pyplot as plt
+
+    check_columns(metrics, list(columns), role="metric")
+    if ax is None:
+        _, ax = plt.subplots()
+    metrics[list(columns)].T.plot.bar(ax=ax, rot=0)
+    ax.set_ylabel("share")
+    ax.set_title("Recommenders on the test weeks")
+    ax.legend(title=None, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return ax

@@ -1,0 +1,758 @@
+"""What customers write: intents, sentiment, topics, and how much a chatbot can answer.
+
+Used by ``03-01-customer-satisfaction.ipynb``. The helpers take plain texts and labels (a
+column of your own table, a list), so they work on any export of chat, e-mail or review text.
+
+- :func:`train_text_classifier`: a scikit-learn pipeline for French messages (accents, case,
+  French stop words, word and character n-grams, logistic regression);
+- :func:`predict_with_confidence`: the predicted class and how sure the model is;
+- :func:`wordlist_sentiment`: the simple baseline, counting positive and negative French words;
+- :func:`top_terms` and :func:`find_topics`: the words of each class, and topics found without labels;
+- :func:`share_alerts`: the share of (say) negative messages per week, and an alert when it jumps;
+- :func:`routing_report` and :func:`routing_threshold`: the chatbot's trade-off between the share of
+  messages answered automatically and the errors on those answers;
+- :func:`plot_routing`, :func:`plot_share_alerts`: the two figures.
+
+Texts are normalised the same way everywhere (:func:`normalise_texts`): lower case and no accents,
+so that "Problème", "probleme" and "PROBLEME" are one word.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+import warnings
+from collections.abc import Sequence
+from functools import cache
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+from mlmarketing._errors import DataError
+from mlmarketing._validation import check_columns, check_frame
+
+__all__ = [
+    "LARGE_CORPUS",
+    "find_topics",
+    "french_stop_words",
+    "normalise_texts",
+    "plot_routing",
+    "plot_share_alerts",
+    "predict_with_confidence",
+    "routing_report",
+    "routing_threshold",
+    "share_alerts",
+    "top_terms",
+    "train_text_classifier",
+    "wordlist_sentiment",
+]
+
+# Above this many messages, train_text_classifier switches to hashed word n-grams and a
+# stochastic-gradient logistic regression: the character n-grams and the exact solver would
+# take minutes on a million messages, the hashed path takes seconds (benchmarks/bench_text.py).
+LARGE_CORPUS = 200_000
+
+TOKEN_PATTERN = r"(?u)\b\w\w+\b"
+
+# The word-list baseline: common French sentiment words, written without accents (texts are
+# normalised first). Deliberately plain: it is what a spreadsheet formula would do.
+POSITIVE_WORDS = frozenset(
+    """merci super satisfait satisfaite excellent excellente parfait parfaite parfaitement top content
+    contente ravi ravie genial geniale bravo rapide recommande plaisir gentillesse efficace conforme
+    impeccable adore formidable agreable""".split()
+)
+NEGATIVE_WORDS = frozenset(
+    """decu decue nul nulle inadmissible scandaleux scandale honteux honte furieux furieuse marre galere
+    inacceptable probleme retard casse abime panne erreur lamentable mauvais mauvaise horrible pire
+    arnaque colere desagreable perdu""".split()
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Input checks
+# ---------------------------------------------------------------------------------------------
+
+
+def _as_texts(texts: object, *, name: str = "texts") -> pd.Series:
+    """A Series of non-blank strings, or a DataError that says what is wrong and what to do."""
+    if isinstance(texts, str | bytes):
+        raise DataError(
+            f"{name} must be a list or a column of texts, not a single text. Wrap it in a list: [text]."
+        )
+    if isinstance(texts, pd.DataFrame):
+        raise DataError(
+            f"{name} must be one column of texts, not a whole table with columns "
+            f"{list(texts.columns)[:5]}. Pass df['your text column']."
+        )
+    if isinstance(texts, pd.Series):
+        series = texts
+    else:
+        try:
+            series = pd.Series(list(texts), dtype=object)
+        except TypeError:
+            raise DataError(
+                f"{name} must be a list or a column of texts, got {type(texts).__name__}."
+            ) from None
+    column = f"column {series.name!r}" if series.name is not None else name
+    if len(series) == 0:
+        raise DataError(f"{column} holds no text at all. Check the file and the filters before this step.")
+    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        raise DataError(
+            f"{column} holds numbers (such as {series.iloc[0]!r}), not texts. "
+            "Pass the column that holds the messages."
+        )
+    missing = series.isna().to_numpy()
+    if missing.any():
+        first = series.index[np.argmax(missing)]
+        raise DataError(
+            f"{column} has {int(missing.sum())} missing text(s) (the first at row {first!r}). "
+            "Drop them first, e.g. df = df.dropna(subset=['text']), or fill them with a placeholder."
+        )
+    not_text = ~series.map(lambda value: isinstance(value, str)).to_numpy()
+    if not_text.any() and series[not_text].map(lambda value: isinstance(value, bytes)).any():
+        raise DataError(
+            f"{column} holds bytes, not text: the file was not decoded. Read it with "
+            "mlmarketing.read_table(path), which recognises UTF-8 and Windows (cp1252) encodings."
+        )
+    if not_text.any():
+        bad = series[not_text].iloc[0]
+        raise DataError(
+            f"{column} must hold texts but holds {type(bad).__name__} values such as {bad!r}. "
+            "Pass the column that holds the messages, or convert it with .astype(str)."
+        )
+    blank = series.str.strip().eq("").to_numpy()
+    if blank.any():
+        first = series.index[np.argmax(blank)]
+        raise DataError(
+            f"{column} has {int(blank.sum())} empty text(s) (the first at row {first!r}); an empty "
+            "message says nothing to a model. Drop them first, e.g. df = df[df['text'].str.strip() != '']."
+        )
+    return series
+
+
+def _as_labels(labels: object, n: int, *, name: str = "labels", min_classes: int = 2) -> np.ndarray:
+    if isinstance(labels, str | bytes) or isinstance(labels, pd.DataFrame):
+        raise DataError(f"{name} must be one column or list of labels, one per text.")
+    series = labels if isinstance(labels, pd.Series) else pd.Series(list(labels), dtype=object)
+    column = f"column {series.name!r}" if series.name is not None else name
+    if len(series) != n:
+        raise DataError(
+            f"{column} has {len(series)} values but there are {n} texts; give exactly one label per text."
+        )
+    if series.isna().any():
+        raise DataError(
+            f"{column} has {int(series.isna().sum())} missing label(s). Drop those messages or label "
+            "them before training."
+        )
+    values = series.astype(str).to_numpy() if not pd.api.types.is_numeric_dtype(series) else series.to_numpy()
+    if len(pd.unique(values)) < min_classes:
+        raise DataError(
+            f"{column} has a single class ({values[0]!r}): a classifier needs examples of at least "
+            "two. Check the filter or the label column."
+        )
+    return values
+
+
+# ---------------------------------------------------------------------------------------------
+# Normalisation and stop words
+# ---------------------------------------------------------------------------------------------
+
+
+def _accent_table() -> dict[int, str]:
+    """Latin letters with accents (U+00C0 to U+024F) mapped to the letters without them."""
+    table = {}
+    for code in range(0xC0, 0x250):
+        letter = chr(code)
+        plain = "".join(c for c in unicodedata.normalize("NFKD", letter) if not unicodedata.combining(c))
+        if plain != letter:
+            table[code] = plain
+    table.update({ord("œ"): "oe", ord("æ"): "ae", ord("Œ"): "oe", ord("Æ"): "ae"})
+    return table
+
+
+_ACCENTS = _accent_table()
+
+
+def normalise_texts(texts: Sequence[str] | pd.Series) -> np.ndarray:
+    """Lower case and accents removed (é → e, œ → oe): one spelling per word.
+
+    The first step of every pipeline of this module, the same for training and prediction.
+    It uses pandas' vectorised string methods, so that a million messages take seconds.
+
+    Examples
+    --------
+    >>> normalise_texts(["Problème RÉGLÉ", "cœur"]).tolist()
+    ['probleme regle', 'coeur']
+    """
+    series = pd.Series(texts, dtype=object).astype(str)
+    return series.str.lower().str.translate(_ACCENTS).to_numpy(dtype=object)
+
+
+@cache
+def _stop_words() -> tuple[str, ...]:
+    raw = (resources.files("mlmarketing") / "resources" / "french_stopwords.txt").read_text(encoding="utf-8")
+    words = [line.strip() for line in raw.splitlines() if line.strip() and not line.startswith("#")]
+    return tuple(dict.fromkeys(normalise_texts(words)))
+
+
+def french_stop_words() -> list[str]:
+    """The kit's French stop-word list, normalised like the texts (no accents, lower case).
+
+    Shipped as ``mlmarketing/resources/french_stopwords.txt``. Negations (``ne``, ``pas``,
+    ``jamais``, ``rien``...) and intensifiers (``tres``, ``trop``) are kept out on purpose:
+    "pas content" is not "content".
+
+    Examples
+    --------
+    >>> "pas" in french_stop_words(), "etait" in french_stop_words()
+    (False, True)
+    """
+    return list(_stop_words())
+
+
+def _normaliser():
+    from sklearn.preprocessing import FunctionTransformer
+
+    return FunctionTransformer(normalise_texts)
+
+
+def _word_tfidf(**options):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(
+        lowercase=False, token_pattern=TOKEN_PATTERN, stop_words=list(_stop_words()), **options
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Classifiers
+# ---------------------------------------------------------------------------------------------
+
+
+def train_text_classifier(
+    texts: Sequence[str] | pd.Series,
+    labels: Sequence | pd.Series,
+    *,
+    method: str = "auto",
+    C: float = 10.0,
+    random_state: int = 0,
+):
+    """Fit a classifier of French messages (intent, sentiment, ...) and return the fitted pipeline.
+
+    Two ways, chosen by the number of messages when ``method="auto"``:
+
+    - ``"tfidf"`` (up to :data:`LARGE_CORPUS` = 200,000 messages): texts normalised
+      (:func:`normalise_texts`), then TF-IDF of words and word pairs (French stop words removed,
+      :func:`french_stop_words`) side by side with TF-IDF of character n-grams of 2 to 4 letters
+      inside words (``char_wb``), which still match a word with a typo or a missing accent; then a
+      multinomial logistic regression (``C`` is the inverse regularisation strength).
+    - ``"hashing"`` (above that size): normalised texts, hashed words and word pairs (2**20
+      columns, no vocabulary to build), TF-IDF weights, and a logistic regression fitted by
+      stochastic gradient descent (3 passes). A million messages train in well under a minute;
+      there are no character n-grams, so typos count for a little more.
+
+    Parameters
+    ----------
+    texts : list or Series of str
+        One message per row. Missing or blank texts raise :class:`mlmarketing.DataError`: drop them first.
+    labels : list or Series
+        The class of each message (at least two classes).
+    method : {"auto", "tfidf", "hashing"}, default "auto"
+    C : float, default 10.0
+        Inverse regularisation strength of the logistic regression (``"tfidf"`` only).
+    random_state : int, default 0
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+        Fitted; ``predict(texts)``, ``predict_proba(texts)`` and ``classes_`` as usual.
+
+    Examples
+    --------
+    >>> texts = ["colis pas reçu", "où est mon colis", "facture fausse", "erreur sur la facture"]
+    >>> model = train_text_classifier(texts, ["delivery", "delivery", "billing", "billing"])
+    >>> model.predict(["mon COLIS n'est pas arrive"]).tolist()
+    ['delivery']
+    """
+    series = _as_texts(texts)
+    y = _as_labels(labels, len(series))
+    if method not in ("auto", "tfidf", "hashing"):
+        raise DataError(f"method must be 'auto', 'tfidf' or 'hashing', not {method!r}.")
+    if method == "auto":
+        method = "hashing" if len(series) > LARGE_CORPUS else "tfidf"
+
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
+    if method == "tfidf":
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        few = len(series) < 50  # tiny examples: keep every term
+        features = FeatureUnion(
+            [
+                ("words", _word_tfidf(ngram_range=(1, 2), min_df=1 if few else 2, sublinear_tf=True)),
+                (
+                    "characters",
+                    TfidfVectorizer(
+                        analyzer="char_wb",
+                        ngram_range=(2, 4),
+                        lowercase=False,
+                        min_df=1 if few else 2,
+                        sublinear_tf=True,
+                    ),
+                ),
+            ]
+        )
+        classifier = LogisticRegression(C=C, max_iter=3000, random_state=random_state)
+    else:
+        from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+        from sklearn.linear_model import SGDClassifier
+
+        features = Pipeline(
+            [
+                (
+                    "hashed_words",
+                    HashingVectorizer(
+                        lowercase=False,
+                        token_pattern=TOKEN_PATTERN,
+                        stop_words=list(_stop_words()),
+                        ngram_range=(1, 2),
+                        n_features=2**20,
+                        alternate_sign=False,
+                        norm=None,
+                    ),
+                ),
+                ("tfidf", TfidfTransformer(sublinear_tf=True)),
+            ]
+        )
+        classifier = SGDClassifier(
+            loss="log_loss", alpha=1e-6, max_iter=3, tol=None, random_state=random_state
+        )
+    model = Pipeline([("normalise", _normaliser()), ("features", features), ("classifier", classifier)])
+    from threadpoolctl import threadpool_limits
+
+    # One thread: on a small table, threads only add waiting (ten times slower on a busy 2-core machine).
+    with threadpool_limits(limits=1):
+        return model.fit(series.to_numpy(dtype=object), y)
+
+
+def predict_with_confidence(model, texts: Sequence[str] | pd.Series) -> pd.DataFrame:
+    """The predicted class of each text and the model's confidence (its highest probability).
+
+    Parameters
+    ----------
+    model : fitted pipeline from :func:`train_text_classifier` (any classifier with ``predict_proba``)
+    texts : list or Series of str
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``predicted`` and ``confidence`` (0-1), one row per text (same index as a Series).
+
+    Examples
+    --------
+    >>> texts = ["colis pas reçu", "où est mon colis", "facture fausse", "erreur sur la facture"]
+    >>> model = train_text_classifier(texts, ["delivery", "delivery", "billing", "billing"])
+    >>> predict_with_confidence(model, ["colis"]).columns.tolist()
+    ['predicted', 'confidence']
+    """
+    series = _as_texts(texts)
+    if not hasattr(model, "predict_proba"):
+        raise DataError(
+            "model must be a fitted classifier with predict_proba, e.g. from train_text_classifier."
+        )
+    proba = model.predict_proba(series.to_numpy(dtype=object))
+    classes = np.asarray(model.classes_)
+    return pd.DataFrame(
+        {"predicted": classes[proba.argmax(axis=1)], "confidence": proba.max(axis=1)}, index=series.index
+    )
+
+
+def wordlist_sentiment(texts: Sequence[str] | pd.Series) -> pd.Series:
+    """Baseline sentiment: count positive and negative French words; the larger count wins.
+
+    A message with as many positive as negative words (often none) is ``"neutral"``. The lists
+    are :data:`POSITIVE_WORDS` and :data:`NEGATIVE_WORDS` (about 30 words each, no accents). It
+    ignores negation ("pas content" counts as positive) and context ("merci d'avance" as positive):
+    that is what a model has to beat.
+
+    Examples
+    --------
+    >>> texts = ["Merci, service PARFAIT", "colis cassé, c'est nul", "où est mon colis ?"]
+    >>> wordlist_sentiment(texts).tolist()
+    ['positive', 'negative', 'neutral']
+    """
+    series = _as_texts(texts)
+    tokens = pd.Series(normalise_texts(series), index=series.index).str.findall(r"\w+")
+    positive = tokens.map(lambda words: sum(w in POSITIVE_WORDS for w in words))
+    negative = tokens.map(lambda words: sum(w in NEGATIVE_WORDS for w in words))
+    out = np.select([positive > negative, negative > positive], ["positive", "negative"], "neutral")
+    return pd.Series(out, index=series.index, name="sentiment (word list)")
+
+
+# ---------------------------------------------------------------------------------------------
+# Terms and topics
+# ---------------------------------------------------------------------------------------------
+
+
+def top_terms(
+    texts: Sequence[str] | pd.Series, labels: Sequence | pd.Series, n_terms: int = 8
+) -> pd.DataFrame:
+    """The words that characterise each class: those whose TF-IDF weight is most above the other classes'.
+
+    Texts are normalised and French stop words removed; a term must appear in at least two
+    messages. The score of a term for a class is its mean TF-IDF weight in that class's messages
+    minus its mean weight in all other messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per class (index), columns ``messages`` (count) and ``top terms`` (comma-separated,
+        most characteristic first).
+
+    Examples
+    --------
+    >>> texts = ["colis pas reçu", "colis en retard", "facture fausse", "facture en double"]
+    >>> top_terms(texts, ["delivery", "delivery", "billing", "billing"], n_terms=1)["top terms"].tolist()
+    ['facture', 'colis']
+    """
+    series = _as_texts(texts)
+    y = _as_labels(labels, len(series)).astype(str)
+    if not isinstance(n_terms, int | np.integer) or n_terms < 1:
+        raise DataError(f"n_terms must be a positive whole number, not {n_terms!r}.")
+    vectorizer = _word_tfidf(min_df=2 if len(series) >= 10 else 1)
+    weights = vectorizer.fit_transform(normalise_texts(series))
+    terms = vectorizer.get_feature_names_out()
+    rows = []
+    for label in sorted(pd.unique(y)):
+        inside = y == label
+        score = (
+            np.asarray(weights[inside].mean(axis=0)).ravel()
+            - np.asarray(weights[~inside].mean(axis=0)).ravel()
+        )
+        best = np.argsort(-score, kind="stable")[:n_terms]
+        rows.append({"class": label, "messages": int(inside.sum()), "top terms": ", ".join(terms[best])})
+    return pd.DataFrame(rows).set_index("class")
+
+
+def find_topics(
+    texts: Sequence[str] | pd.Series, n_topics: int, *, n_terms: int = 8, random_state: int = 0
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Topics found without labels: non-negative matrix factorisation (NMF) of the TF-IDF table.
+
+    Each topic is a weighted set of words; each message gets the topic with the largest weight.
+
+    Parameters
+    ----------
+    texts : list or Series of str
+    n_topics : int
+        Number of topics to find (at least 2, fewer than the number of messages).
+    n_terms : int, default 8
+        Words shown per topic.
+    random_state : int, default 0
+
+    Returns
+    -------
+    topics : pandas.DataFrame
+        One row per topic (``topic 1``...), columns ``messages`` and ``top terms``.
+    topic : pandas.Series
+        The topic of each message (same index as ``texts`` when it is a Series).
+
+    Examples
+    --------
+    >>> texts = ["colis pas reçu", "colis en retard", "facture fausse", "facture en double"] * 3
+    >>> topics, topic = find_topics(texts, n_topics=2)
+    >>> len(topics), topic.nunique()
+    (2, 2)
+    """
+    from sklearn.decomposition import NMF
+
+    series = _as_texts(texts)
+    if not isinstance(n_topics, int | np.integer) or not 2 <= n_topics < len(series):
+        raise DataError(
+            f"n_topics must be a whole number from 2 to {len(series) - 1} (fewer than the messages), "
+            f"not {n_topics!r}."
+        )
+    vectorizer = _word_tfidf(min_df=2 if len(series) >= 10 else 1, max_df=0.5, sublinear_tf=True)
+    weights = vectorizer.fit_transform(normalise_texts(series))
+    terms = vectorizer.get_feature_names_out()
+    nmf = NMF(n_components=n_topics, init="nndsvda", max_iter=1000, random_state=random_state)
+    per_message = nmf.fit_transform(weights)
+    names = np.array([f"topic {k + 1}" for k in range(n_topics)])
+    topic = pd.Series(names[per_message.argmax(axis=1)], index=series.index, name="topic")
+    topics = pd.DataFrame(
+        {
+            "messages": [int((topic == name).sum()) for name in names],
+            "top terms": [
+                ", ".join(terms[np.argsort(-row, kind="stable")[:n_terms]]) for row in nmf.components_
+            ],
+        },
+        index=pd.Index(names, name="topic"),
+    )
+    return topics, topic
+
+
+# ---------------------------------------------------------------------------------------------
+# Alerts over time
+# ---------------------------------------------------------------------------------------------
+
+
+def share_alerts(
+    df: pd.DataFrame,
+    date: str,
+    column: str,
+    value: object,
+    *,
+    freq: str = "W",
+    z: float = 3.0,
+    min_history: int = 4,
+) -> pd.DataFrame:
+    """Share of messages with ``df[column] == value`` per period, and an alert when it jumps.
+
+    The expected share of a period is the share over all earlier periods; the alert fires when
+    the period's share exceeds it by more than ``z`` binomial standard errors,
+    ``expected + z * sqrt(expected * (1 - expected) / messages)``, once ``min_history`` periods
+    have been seen.
+
+    Parameters
+    ----------
+    df : DataFrame
+    date : str
+        Column of dates (text dates are converted; unreadable ones raise DataError).
+    column, value : str, object
+        The flag: for example ``"sentiment"`` and ``"negative"``.
+    freq : str, default "W"
+        Pandas period: ``"D"`` day, ``"W"`` week (Monday to Sunday), ``"M"`` month.
+    z : float, default 3.0
+    min_history : int, default 4
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per period: ``period`` (its first day), ``messages``, ``flagged``, ``share``,
+        ``expected``, ``upper limit``, ``alert``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"date": pd.date_range("2024-01-01", periods=6, freq="D"),
+    ...                    "mood": ["ok", "ok", "bad", "ok", "bad", "bad"]})
+    >>> share_alerts(df, "date", "mood", "bad", freq="D", min_history=2)["alert"].tolist()
+    [False, False, True, False, False, False]
+    """
+    check_frame(df)
+    check_columns(df, [date, column])
+    dates = df[date]
+    if not pd.api.types.is_datetime64_any_dtype(dates):
+        with warnings.catch_warnings():  # "could not infer format": day-first parsing is the intent
+            warnings.simplefilter("ignore", UserWarning)
+            converted = pd.to_datetime(dates, errors="coerce", dayfirst=True)
+        bad = dates[converted.isna() & dates.notna()]
+        if len(bad):
+            raise DataError(
+                f"column {date!r} must hold dates but holds {bad.iloc[0]!r}. Read the file with "
+                "mlmarketing.read_table(path), which converts French dates, or fix that value."
+            )
+        dates = converted
+    if dates.isna().any():
+        raise DataError(
+            f"column {date!r} has {int(dates.isna().sum())} missing date(s); drop those rows first."
+        )
+    if z <= 0 or min_history < 1:
+        raise DataError("z must be positive and min_history at least 1.")
+    flagged = (df[column] == value).to_numpy()
+    if not flagged.any():
+        shown = ", ".join(repr(v) for v in pd.unique(df[column].dropna())[:8])
+        raise DataError(f"no row of column {column!r} equals {value!r}. Its values include: {shown}.")
+    period = dates.dt.to_period(freq).dt.start_time.to_numpy()
+    table = (
+        pd.DataFrame({"period": period, "flagged": flagged})
+        .groupby("period")["flagged"]
+        .agg(messages="size", flagged="sum")
+        .reset_index()
+    )
+    table["share"] = table["flagged"] / table["messages"]
+    earlier_flagged = table["flagged"].cumsum().shift(1)
+    earlier_messages = table["messages"].cumsum().shift(1)
+    expected = earlier_flagged / earlier_messages
+    expected[np.arange(len(table)) < min_history] = np.nan
+    table["expected"] = expected
+    table["upper limit"] = (expected + z * np.sqrt(expected * (1 - expected) / table["messages"])).clip(
+        upper=1
+    )
+    table["alert"] = (table["share"] > table["upper limit"]).to_numpy()
+    table["flagged"] = table["flagged"].astype(int)
+    return table
+
+
+# ---------------------------------------------------------------------------------------------
+# Routing: how much can a bot answer
+# ---------------------------------------------------------------------------------------------
+
+
+def routing_report(
+    y_true: Sequence | pd.Series,
+    y_pred: Sequence | pd.Series,
+    confidence: Sequence[float] | pd.Series,
+    *,
+    thresholds: Sequence[float] | None = None,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Automation rate and error rate of a chatbot for each confidence threshold.
+
+    The bot answers a message itself when the model's confidence is at least the threshold, and
+    transfers it to a person otherwise. An automated answer is an error when the predicted class
+    is not the true one.
+
+    Parameters
+    ----------
+    y_true, y_pred : list or Series
+        True and predicted class of each message (held-out messages, not the training ones).
+    confidence : list or Series of float
+        The model's confidence in each prediction, 0-1 (:func:`predict_with_confidence`).
+    thresholds : list of float, optional
+        Default 0.00, 0.05, ..., 0.95.
+    level : float, default 0.95
+        Level of the Wilson interval around each error rate (its upper end is reported).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per threshold: ``threshold``, ``automated`` (messages), ``automation rate``,
+        ``errors``, ``error rate`` (on automated answers; missing when none is automated),
+        ``error rate upper`` (upper end of the interval), ``transferred rate``.
+
+    Examples
+    --------
+    >>> report = routing_report(["a", "a", "b", "b"], ["a", "b", "b", "b"], [0.9, 0.6, 0.8, 0.4],
+    ...                         thresholds=[0.5, 0.7])
+    >>> report[["threshold", "automated", "errors"]].to_dict("list")
+    {'threshold': [0.5, 0.7], 'automated': [3, 2], 'errors': [1, 0]}
+    """
+    from statsmodels.stats.proportion import proportion_confint
+
+    truth = np.asarray(_as_labels(y_true, len(y_true), name="y_true", min_classes=1), dtype=object)
+    predicted = np.asarray(_as_labels(y_pred, len(truth), name="y_pred", min_classes=1), dtype=object)
+    score = pd.to_numeric(pd.Series(list(confidence)), errors="coerce").to_numpy(dtype=float)
+    if len(score) != len(truth):
+        raise DataError(f"confidence has {len(score)} values but there are {len(truth)} messages.")
+    if np.isnan(score).any() or (score < 0).any() or (score > 1).any():
+        raise DataError("confidence must hold numbers between 0 and 1 (the model's highest probability).")
+    if not 0 < level < 1:
+        raise DataError(f"level must be between 0 and 1, such as 0.95, not {level!r}.")
+    if thresholds is None:
+        thresholds = np.round(np.arange(0.0, 1.0, 0.05), 2)
+    wrong = truth.astype(str) != predicted.astype(str)
+    rows = []
+    for threshold in thresholds:
+        automated = score >= threshold
+        n, errors = int(automated.sum()), int((wrong & automated).sum())
+        upper = proportion_confint(errors, n, alpha=1 - level, method="wilson")[1] if n else np.nan
+        rows.append(
+            {
+                "threshold": float(threshold),
+                "automated": n,
+                "automation rate": n / len(truth),
+                "errors": errors,
+                "error rate": errors / n if n else np.nan,
+                "error rate upper": float(upper),
+                "transferred rate": 1 - n / len(truth),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def routing_threshold(report: pd.DataFrame, max_error_rate: float, *, cautious: bool = True) -> float:
+    """The lowest threshold (the most automation) whose error rate stays at or below the target.
+
+    With ``cautious=True`` the upper end of the error rate's interval must be at or below the
+    target, so that the error rate on new messages is very likely below it too; with ``False``
+    the observed error rate is used.
+
+    Examples
+    --------
+    >>> report = routing_report(["a", "a", "b", "b"], ["a", "b", "b", "b"], [0.9, 0.6, 0.8, 0.4],
+    ...                         thresholds=[0.5, 0.7])
+    >>> routing_threshold(report, 0.1, cautious=False)
+    0.7
+    """
+    check_frame(report, name="report")
+    check_columns(report, ["threshold", "error rate", "error rate upper"], role="report column")
+    if not 0 < max_error_rate < 1:
+        raise DataError(
+            f"max_error_rate must be a rate between 0 and 1, such as 0.05, not {max_error_rate!r}."
+        )
+    rate = report["error rate upper" if cautious else "error rate"]
+    ok = report.loc[rate.le(max_error_rate), "threshold"]
+    if ok.empty:
+        raise DataError(
+            f"no threshold keeps the error rate at or below {max_error_rate:.1%}. Add higher thresholds, "
+            "accept a higher error rate, or label more messages to train a better model."
+        )
+    return float(ok.min())
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures
+# ---------------------------------------------------------------------------------------------
+
+
+def plot_routing(report: pd.DataFrame, max_error_rate: float | None = None, *, ax=None):
+    """The chatbot's trade-off: share answered automatically (x) against the error rate on those answers (y).
+
+    Examples
+    --------
+    >>> report = routing_report(["a", "b"], ["a", "a"], [0.9, 0.6], thresholds=[0.5, 0.7])
+    >>> plot_routing(report, 0.1).get_xlabel()
+    'share of messages answered automatically'
+    """
+    import matplotlib.pyplot as plt
+
+    check_columns(report, ["threshold", "automation rate", "error rate"], role="report column")
+    if ax is None:
+        _, ax = plt.subplots()
+    shown = report.dropna(subset=["error rate"])
+    ax.plot(
+        shown["automation rate"], shown["error rate"], marker="o", label="error rate on automated answers"
+    )
+    if "error rate upper" in shown:
+        ax.fill_between(
+            shown["automation rate"],
+            shown["error rate"],
+            shown["error rate upper"],
+            alpha=0.2,
+            label="upper end of its interval",
+        )
+    if max_error_rate is not None:
+        ax.axhline(max_error_rate, color="grey", linestyle="--", label=f"target {max_error_rate:.0%}")
+    ax.set_xlabel("share of messages answered automatically")
+    ax.set_ylabel("error rate on automated answers")
+    ax.xaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
+    ax.set_title("How much can the bot answer?")
+    ax.legend(loc="upper left")
+    return ax
+
+
+def plot_share_alerts(table: pd.DataFrame, *, ax=None, label: str = "share"):
+    """The share per period, its expected value and upper limit, and the alerts (red points).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"date": pd.date_range("2024-01-01", periods=6, freq="D"),
+    ...                    "mood": ["ok", "ok", "bad", "ok", "bad", "bad"]})
+    >>> plot_share_alerts(share_alerts(df, "date", "mood", "bad", freq="D", min_history=2)).get_ylabel()
+    'share'
+    """
+    import matplotlib.pyplot as plt
+
+    check_columns(table, ["period", "share", "expected", "upper limit", "alert"], role="table column")
+    if ax is None:
+        _, ax = plt.subplots()
+    ax.plot(table["period"], table["share"], marker="o", label=label)
+    ax.plot(table["period"], table["upper limit"], linestyle="--", color="grey", label="alert limit")
+    alerts = table[table["alert"]]
+    ax.scatter(alerts["period"], alerts["share"], color="red", s=80, zorder=3, label="alert")
+    ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
+    ax.set_ylabel(label)
+    ax.legend(loc="upper left")
+    return ax
