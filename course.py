@@ -3,6 +3,7 @@
     python course.py lab        install everything, then open the course in JupyterLab
     python course.py test       install everything, then run the whole test suite
     python course.py execute    re-run notebooks top to bottom and save them with outputs
+    python course.py handouts   build HTML handouts and slide decks of every notebook in build/
     python course.py lock       refresh requirements.lock from pyproject.toml
 
 "Install everything" makes a virtual environment in ``.venv`` (once; again only when
@@ -87,6 +88,12 @@ def cmd_execute(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_handouts(args: argparse.Namespace) -> int:
+    python = install()
+    options = ["--instructor"] if args.instructor else []
+    return subprocess.call([str(python), str(ROOT / "tools" / "handouts.py"), *options], cwd=ROOT)
+
+
 def cmd_lock(args: argparse.Namespace) -> int:
     python = install()
     run(python, "-m", "pip", "install", "--quiet", "uv")
@@ -107,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     execute = sub.add_parser("execute", help="re-run notebooks in a fresh kernel and save them")
     execute.add_argument("notebooks", nargs="*", help="notebooks (default: all)")
     execute.set_defaults(func=cmd_execute)
+    handouts = sub.add_parser("handouts", help="build HTML handouts and slide decks in build/ (offline)")
+    handouts.add_argument("--instructor", action="store_true", help="include the exercise solutions")
+    handouts.set_defaults(func=cmd_handouts)
     lock = sub.add_parser("lock", help="refresh requirements.lock from pyproject.toml")
     lock.add_argument("--upgrade", action="store_true", help="take the newest allowed versions")
     lock.set_defaults(func=cmd_lock)

@@ -166,14 +166,20 @@ def jupyterlab(tmp_path_factory):
 
 def _open_notebook(watch: PageWatch, lab: dict, name: str) -> None:
     page = watch.page
-    page.goto(f"{lab['base']}/lab/tree/{name}?token={lab['token']}")
+    # ?reset: only this notebook, not the tabs an earlier test left open in the saved workspace.
+    page.goto(f"{lab['base']}/lab/tree/{name}?reset&token={lab['token']}")
     page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=90_000)
     # The kernel is ready when the status bar says so (the toolbar says "idle" before it connects).
     page.wait_for_selector(".jp-StatusBar-Widget :text-matches('\\| Idle$')", timeout=90_000)
 
 
-_PROMPTS = """() => [...document.querySelectorAll(
-    '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt')].map(e => e.textContent.trim())"""
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+_PROMPTS = f"""() => [...document.querySelectorAll('{PANEL} .jp-CodeCell .jp-InputArea-prompt')]
+    .map(e => e.textContent.trim())"""
+_ALL_RAN = (
+    f"() => {{ const p = ({_PROMPTS})(); "
+    "return p.length > 0 && p.every(s => /^\\[\\d+\\]:$/.test(s)); }"
+)
 
 
 def _wait_for_frame(page, part: str, timeout: float = 60):
@@ -208,27 +214,36 @@ def test_a_use_case_runs_to_the_end_and_becomes_a_slideshow(browser, jupyterlab)
     # The notebook is committed with outputs: clear them so that the prompts prove this run.
     _menu(page, "Edit", "Clear Outputs of All Cells")
     page.wait_for_function(f"() => ({_PROMPTS})().every(p => p === '[ ]:')", timeout=30_000)
-    # What a student does: restart the kernel and run everything, top to bottom.
-    _menu(page, "Run", "Restart Kernel and Run All Cells…")
-    page.locator(".jp-Dialog .jp-mod-accept").click()
+    # The kernel started with the page; its execution counts start at 1, so 1..n proves a full run.
+    _menu(page, "Run", "Run All Cells")
     try:
         page.wait_for_function(
-            f"() => {{ const p = ({_PROMPTS})(); return p.length > 0 && p.every(s => /^\\[\\d+\\]:$/.test(s)); }}",
-            timeout=240_000,
+            _ALL_RAN, timeout=240_000
         )
     except Exception:
         watch.screenshot("jupyterlab-use-case-timeout.png")
         pytest.fail(f"the notebook did not finish; prompts: {page.evaluate(_PROMPTS)}")
+    page.wait_for_selector(".jp-StatusBar-Widget :text-matches('\\| Idle$')", timeout=60_000)
     prompts = page.evaluate(_PROMPTS)
     assert prompts == [f"[{i}]:" for i in range(1, len(prompts) + 1)], "cells ran out of order"
-    errors = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) [data-mime-type='application/vnd.jupyter.stderr']")
+    errors = page.locator(f"{PANEL} [data-mime-type='application/vnd.jupyter.stderr']")
     assert errors.count() == 0, errors.first.inner_text()[:2000]
     figures = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedImage img")
-    assert figures.count() >= 1
+    try:
+        figures.first.wait_for(timeout=30_000)
+    except Exception:
+        watch.screenshot("jupyterlab-use-case-no-figure.png")
+        kinds = page.eval_on_selector_all(
+            ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output",
+            "els => els.map(e => e.getAttribute('data-mime-type') + ':' + e.className)",
+        )
+        pytest.fail(f"no figure was drawn; outputs: {kinds}")
     page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell").first.click()
     page.keyboard.press("Escape")
     page.keyboard.press("Home")
     watch.screenshot("jupyterlab-use-case-run.png")
+    figures.last.scroll_into_view_if_needed()
+    watch.screenshot("jupyterlab-use-case-last-figure.png")
 
     # RISE: Alt+R renders the notebook as a slideshow, in a panel beside it, with the live kernel.
     page.keyboard.press("Alt+r")
@@ -236,14 +251,14 @@ def test_a_use_case_runs_to_the_end_and_becomes_a_slideshow(browser, jupyterlab)
         "() => [...document.querySelectorAll('iframe')].some(f => f.src.includes('/rise/'))", timeout=60_000
     )
     rise = _wait_for_frame(page, "/rise/")
-    rise.wait_for_selector(".reveal .slides section", timeout=60_000)
+    rise.wait_for_selector(".reveal .slides section.present", timeout=60_000)
     rise.wait_for_function("() => document.querySelector('.reveal.ready') !== null", timeout=60_000)
     watch.screenshot("rise-preview-beside-the-notebook.png")
 
     # The same slideshow full screen, as the instructor shows it: title, then the next slide.
     show = PageWatch(browser, width=1280, height=800, context=watch.context)
     show.page.goto(rise.url)
-    show.page.wait_for_selector(".reveal.ready .slides section", timeout=60_000)
+    show.page.wait_for_selector(".reveal.ready .slides section.present", timeout=60_000)
     time.sleep(1)  # reveal.js finishes its layout after it says it is ready
     show.screenshot("rise-slideshow-title.png")
     show.page.keyboard.press("ArrowRight")
@@ -280,6 +295,15 @@ def test_every_handout_and_deck_renders_offline(browser, built_handouts):
             page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=30_000)
             assert page.evaluate("Reveal.getTotalSlides()") > 3, f"{path.name} has almost no slides"
             shot = f"deck-{path.name.removesuffix('.slides.html')}.png"
+            if path.name == USE_CASE.replace(".ipynb", ".slides.html"):
+                page.evaluate(
+                    """() => { const s = Reveal.getSlides().find(s => s.querySelector('img'));
+                               const i = Reveal.getIndices(s); Reveal.slide(i.h, i.v); }"""
+                )
+                page.wait_for_timeout(500)
+                watch.screenshot("deck-with-a-figure.png")
+                page.evaluate("Reveal.slide(0, 0)")
+                page.wait_for_timeout(300)
         else:
             assert page.locator(".jp-Notebook .jp-Cell").count() > 5
             assert page.locator("h1").first.is_visible()
@@ -298,4 +322,21 @@ def test_deck_speaker_notes_come_from_the_notes_cells(browser, built_handouts):
     notes = watch.page.locator("aside.notes")
     assert notes.count() >= 3
     assert re.match(r"Speaker notes\.", notes.first.inner_text().strip())
+    # S opens the speaker view (current and next slide, the notes, a clock) in a second window.
+    first_notes = watch.page.evaluate(
+        """() => { const s = Reveal.getSlides().find(s => s.querySelector('aside.notes'));
+                   const i = Reveal.getIndices(s); Reveal.slide(i.h, i.v);
+                   return s.querySelector('aside.notes').textContent.trim(); }"""
+    )
+    with watch.page.expect_popup(timeout=30_000) as popup:
+        watch.page.keyboard.press("s")
+    speaker = popup.value
+    speaker.set_viewport_size({"width": 1280, "height": 800})
+    speaker.wait_for_function(
+        "() => document.querySelector('.speaker-controls-notes')?.textContent.includes('Speaker notes')",
+        timeout=30_000,
+    )
+    assert first_notes[:40] in speaker.locator(".speaker-controls-notes").inner_text()
+    speaker.wait_for_timeout(1000)
+    speaker.screenshot(path=str(SCREENSHOTS / "deck-speaker-view.png"))
     watch.page.close()

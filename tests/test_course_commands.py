@@ -38,6 +38,13 @@ def test_test_runs_pytest_in_parallel_with_extra_arguments(course):
     assert course.calls[0][-5:] == ["auto", "--dist", "loadfile", "-k", "data"]
 
 
+def test_handouts_builds_the_student_or_the_instructor_edition(course):
+    course.main(["handouts"])
+    course.main(["handouts", "--instructor"])
+    assert course.calls[0][1].endswith("handouts.py") and course.calls[0][2:] == []
+    assert course.calls[1][2:] == ["--instructor"]
+
+
 def test_unknown_options_are_refused_elsewhere(course):
     with pytest.raises(SystemExit):
         course.main(["execute", "--nope"])

@@ -87,7 +87,8 @@ def test_one_handout_and_one_deck_per_notebook_with_no_external_reference(studen
 
 
 def test_solutions_only_in_the_instructor_edition(student_build, tmp_path):
-    instructor = handouts.build(tmp_path / "instructor", instructor=True, notebooks=handouts.course_notebooks()[:2])
+    first_two = handouts.course_notebooks()[:2]
+    instructor = handouts.build(tmp_path / "instructor", instructor=True, notebooks=first_two)
     name = handouts.course_notebooks()[0].stem + ".html"
     assert "# Solution" in (instructor / name).read_text(encoding="utf-8")
     assert "# Solution" not in (student_build / name).read_text(encoding="utf-8")

@@ -46,7 +46,9 @@ _LOADING_ATTRIBUTES = {
     "track": ("src",),
 }
 _REMOTE = re.compile(r"^\s*(https?:)?//", re.I)
-_CSS_REMOTE = re.compile(r"""(@import\s+(url\()?\s*["']?\s*(https?:)?//[^;]*|url\(\s*["']?\s*(https?:)?//[^)]*\))""", re.I)
+_CSS_REMOTE = re.compile(
+    r"""(@import\s+(url\()?\s*["']?\s*(https?:)?//[^;]*|url\(\s*["']?\s*(https?:)?//[^)]*\))""", re.I
+)
 _JS_REMOTE = re.compile(r"""(\bimport\s*\(?\s*["'](https?:)?//[^"']*|\bfrom\s+["'](https?:)?//[^"']*)""")
 
 
@@ -149,7 +151,10 @@ def title_of(nb: nbformat.NotebookNode) -> tuple[str, str]:
     first = nb.cells[0].source if nb.cells else ""
     english = re.search(r"^# (.+)$", first, re.M)
     french = re.search(r"^## (.+)$", first, re.M)
-    return (english.group(1).strip() if english else "", french.group(1).strip() if french else "")
+    def plain(found: re.Match | None) -> str:
+        return re.sub(r"[*_`]", "", found.group(1)).strip() if found else ""
+
+    return plain(english), plain(french)
 
 
 def _index_page(rows: list[dict[str, str]], banner: str) -> str:
@@ -230,7 +235,7 @@ def build(out: Path | None = None, instructor: bool = False, notebooks: list[Pat
     problems = check_offline(out)
     if problems:
         listing = "\n".join(f"  {name}: {', '.join(found[:3])}" for name, found in problems.items())
-        raise BuildError(f"these pages would load from the internet, so they would not open offline:\n{listing}")
+        raise BuildError(f"these pages would load from the internet, so would not open offline:\n{listing}")
     return out
 
 
