@@ -4,6 +4,8 @@
     python benchmarks/run.py notebooks    # each notebook, kernel start included (budget 10 s)
     python benchmarks/run.py tests        # the whole test command (budget 180 s)
     python benchmarks/run.py functions    # the helpers' scale budgets (benchmarks/bench_*.py)
+    python benchmarks/run.py notebooks 03-01 03-03   # only these (parts of file names)
+    python benchmarks/run.py functions recommend     # one module, or parts of benchmark names
 
 Timings on a shared machine vary; that is why they are measured here and not asserted in
 tests. The exit code is 1 when something is over its budget, so a person (or a scheduled
@@ -40,7 +42,7 @@ def time_notebook(path: Path) -> float:
 def bench_notebooks(selected: list[str] | None = None) -> list[tuple[str, float, float]]:
     rows = []
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
-        if selected and path.name not in selected:
+        if selected and not any(part in path.name for part in selected):
             continue
         rows.append((f"notebook {path.name}", NOTEBOOK_BUDGET_S, time_notebook(path)))
         print_row(*rows[-1])
@@ -61,11 +63,17 @@ def bench_tests() -> list[tuple[str, float, float]]:
 def bench_functions(selected: list[str] | None = None) -> list[tuple[str, float, float]]:
     rows = []
     for file in sorted((ROOT / "benchmarks").glob("bench_*.py")):
+        # A part that names the module (e.g. "recommend") runs all of it and spares loading the
+        # others, some of which build large tables when they load.
+        modules = [part for part in selected or [] if part in file.stem]
+        names_a_module = any((ROOT / "benchmarks" / f"bench_{p}.py").exists() for p in selected or [])
+        if selected and not modules and names_a_module:
+            continue
         spec = importlib.util.spec_from_file_location(file.stem, file)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         for name, budget, function in module.BENCHMARKS:
-            if selected and not any(s in name for s in selected):
+            if selected and not modules and not any(s in name for s in selected):
                 continue
             start = time.perf_counter()
             function()
