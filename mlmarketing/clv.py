@@ -696,14 +696,7 @@ class BetaGeo(_Fitted):
         out before a first repeat purchase.
         """
         x, t_x, age = self._arrays(summary)
-        r, alpha, a, b = (self.params_[k] for k in self._param_names)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            log_ratio = (
-                np.log(a)
-                - np.log(np.maximum(b + x - 1, 1e-300))
-                + (r + x) * (np.log(alpha + age) - np.log(alpha + t_x))
-            )
-        odds = np.where(x > 0, np.exp(log_ratio), 0.0)
+        odds = self._dropout_odds(x, t_x, age)
         return pd.Series(1.0 / (1.0 + odds), index=summary.index, name="probability_alive")
 
     def expected_purchases(self, summary: pd.DataFrame, t: float) -> pd.Series:
@@ -727,6 +720,11 @@ class BetaGeo(_Fitted):
         #      = (1-z)^(a-1) 2F1(a+b-1-r, a-1; a+b+x-1; z), finite for any x.
         hyper = (1 - z) ** (a - 1) * special.hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
         numerator = (a + b + x - 1) / (a - 1) * (1 - hyper)
+        return numerator / (1 + self._dropout_odds(x, t_x, age))
+
+    def _dropout_odds(self, x: np.ndarray, t_x: np.ndarray, age: np.ndarray) -> np.ndarray:
+        """Odds that a customer has dropped out, given the history (0 without repeat purchase)."""
+        r, alpha, a, b = (self.params_[k] for k in self._param_names)
         with np.errstate(divide="ignore", invalid="ignore"):
             log_ratio = (
                 np.log(a)
@@ -734,7 +732,7 @@ class BetaGeo(_Fitted):
                 + (r + x) * (np.log(alpha + age) - np.log(alpha + t_x))
             )
         odds = np.where(x > 0, np.exp(log_ratio), 0.0)
-        return numerator / (1 + odds)
+        return odds
 
     def expected_purchases_new_customer(self, t: float) -> float:
         """Expected repeat purchases in ``t`` time units of a customer who just bought first."""
