@@ -8,10 +8,10 @@ display settings with :func:`setup_notebook`.
 ['customers']
 """
 
-from mlmarketing._errors import DataError
+from mlmarketing._errors import DataError, DataWarning
 from mlmarketing.data import list_datasets, load_dataset, read_table
 from mlmarketing.notebook import setup_notebook
 
 __version__ = "0.1.0"
 
-__all__ = ["DataError", "list_datasets", "load_dataset", "read_table", "setup_notebook"]
+__all__ = ["DataError", "DataWarning", "list_datasets", "load_dataset", "read_table", "setup_notebook"]

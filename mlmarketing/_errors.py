@@ -20,3 +20,24 @@ class DataError(ValueError):
 
 # Shown as ``mlmarketing.DataError`` in tracebacks, the name students import.
 DataError.__module__ = "mlmarketing"
+
+
+class DataWarning(UserWarning):
+    """Something a helper did to the data that the user must know: rows left out, a date order.
+
+    The helpers never leave out rows or guess silently: they say it with this warning, which a
+    notebook shows under the cell.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from mlmarketing import DataWarning
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warnings.warn("3 of 100 rows left out: no date", DataWarning)
+    >>> caught[0].category.__name__
+    'DataWarning'
+    """
+
+
+DataWarning.__module__ = "mlmarketing"

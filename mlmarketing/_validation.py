@@ -1,21 +1,60 @@
-"""Input checks shared by the helpers, so that every bad input gets the same kind of message.
+"""The library's rulebook: one reader per kind of value, used by every module.
 
-Each check raises :class:`mlmarketing.DataError` naming the column or value at fault and
-saying what to do. Helpers call them at their boundary, then work on a copy of the data.
+Each reader raises :class:`mlmarketing.DataError` naming the column or value at fault and
+saying what to do; none of them modifies the data it is given. The rules, written down in
+CONTRIBUTING.md ("The rulebook"):
+
+- **dates** (:func:`read_dates`, :func:`read_date`): ISO first; ``dd/mm/yyyy`` read day first
+  (the French convention) unless a value such as ``12/31/2024`` shows the column is written
+  month first, which is then said with a :class:`DataWarning`; ``day_first`` forces either order.
+- **yes/no** (:func:`read_yes_no`, :func:`as_binary`): yes/no, oui/non, vrai/faux, true/false,
+  1/0, y/n, in any case and with spaces; anything else is refused.
+- **numbers** (:func:`check_numeric`): inf and -inf refused with the rows named; decimal-comma or
+  thousands-separated text refused with the fix; negative values refused where impossible.
+- **ids** (:func:`read_ids`, :func:`looks_like_id`): compared as text after normalising, so
+  ``7``, ``"7"`` and ``"7.0"`` are one customer; an id is never a predictor.
+- **categories** (:func:`category_limit`, :func:`group_rare_levels`): at most
+  ``min(50, max(2, 5 % of the rows))`` levels; the rarer ones become ``"other"``.
+- **dropped rows** (:func:`warn_dropped`): always counted and reported.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
+import warnings
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from mlmarketing._errors import DataError
+from mlmarketing._errors import DataError, DataWarning
 
-_YES = {"yes", "y", "true", "t", "1", "oui", "o", "vrai", "si", "sí"}
-_NO = {"no", "n", "false", "f", "0", "non", "faux"}
+YES_WORDS = frozenset({"yes", "y", "oui", "vrai", "true", "1"})
+NO_WORDS = frozenset({"no", "n", "non", "faux", "false", "0"})
+_VOCABULARY = "yes/no, oui/non, vrai/faux, true/false, 1/0 or y/n"
+
+# A category may have at most this many levels, and at most this share of the rows.
+MAX_LEVELS = 50
+MAX_LEVEL_SHARE = 0.05
+OTHER_LEVEL = "other"
+
+_ID_TOKENS = frozenset({"id", "ids", "identifiant", "identifier", "uuid", "guid"})
+_ID_ENTITIES = frozenset({
+    "customer", "client", "user", "account", "compte", "order", "commande", "member", "membre",
+    "subscriber", "abonne", "abonné", "product", "produit", "item", "article", "transaction",
+    "contract", "contrat",
+})
+_ID_SUFFIXES = frozenset({"no", "num", "number", "numero", "numéro", "code", "key", "ref", "reference"})
+
+
+def _name_tokens(name: str) -> list[str]:
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", name)
+    return [t for t in re.split(r"[^0-9A-Za-zÀ-ÿ]+", spaced.lower()) if t]
+
+
+# ----------------------------------------------------------------------------- frames, columns
 
 
 def check_frame(df: object, *, name: str = "df", min_rows: int = 1) -> pd.DataFrame:
@@ -60,58 +99,539 @@ def check_columns(df: pd.DataFrame, columns: str | Sequence[str], *, role: str =
     return names
 
 
-def check_numeric(df: pd.DataFrame, columns: Sequence[str]) -> None:
-    """Check that the columns hold numbers (missing values allowed).
+def shown(value: object) -> str:
+    """A value as a message quotes it: ``'70,35'``, ``45000`` (never ``np.int64(45000)``).
+
+    >>> shown(np.int64(7)), shown("7")
+    ('7', "'7'")
+    """
+    if isinstance(value, np.generic):
+        value = value.item()
+    return repr(value)
+
+
+def describe_rows(index: pd.Index, mask: Any, *, limit: int = 3) -> str:
+    """The labels of the rows where ``mask`` is true, for a message: ``"rows 4, 9 and 2 more"``.
+
+    >>> describe_rows(pd.RangeIndex(5), [False, True, False, True, True], limit=2)
+    'rows 1, 3 and 1 more'
+    """
+    flags = np.asarray(mask, dtype=bool)
+    labels = list(index[flags][:limit])
+    extra = int(flags.sum()) - len(labels)
+    word = "row" if len(labels) == 1 and extra == 0 else "rows"
+    shown = ", ".join(str(label) for label in labels)
+    return f"{word} {shown}" + (f" and {extra} more" if extra > 0 else "")
+
+
+# ----------------------------------------------------------------------------- numbers
+
+_DECIMAL_COMMA = re.compile(
+    r"^[+-]?(\d{1,3}([ .\u00a0\u202f]\d{3})+|\d+)(,\d+)?\s*(€|eur|%)?$", re.IGNORECASE
+)
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}([,\u00a0\u202f ]\d{3})+(\.\d+)?\s*(€|\$|%)?$")
+
+
+def _number_text_hint(column: str, values: pd.Series) -> str:
+    texts = values.astype(str).str.strip()
+    plain = texts.str.fullmatch(r"[+-]?\d+(\.\d+)?")
+    commas = texts.str.contains(",")
+    if commas.any() and texts.map(lambda t: bool(_DECIMAL_COMMA.match(t))).all():
+        return (
+            f"It is written with decimal commas (French style). Read the file with "
+            f"mlmarketing.read_table(path), which converts them, or convert the column with "
+            f"df[{column!r}] = pd.to_numeric(df[{column!r}].str.replace('.', '', regex=False)"
+            f".str.replace(',', '.', regex=False))."
+        )
+    if commas.any() and (plain | texts.map(lambda t: bool(_THOUSANDS.match(t)))).all():
+        return (
+            f"It is written with thousands separators. Read the file with mlmarketing.read_table(path), "
+            f"or convert the column with df[{column!r}] = pd.to_numeric(df[{column!r}]"
+            f".str.replace(',', '', regex=False))."
+        )
+    if plain.all():
+        return (
+            f"The numbers are stored as text: convert them with "
+            f"df[{column!r}] = pd.to_numeric(df[{column!r}])."
+        )
+    return (
+        "If the file uses decimal commas or thousands separators, read it with "
+        "mlmarketing.read_table(path), which converts them; otherwise fix or drop the column."
+    )
+
+
+def check_numeric(
+    df: pd.DataFrame,
+    columns: Sequence[str],
+    *,
+    non_negative: bool = False,
+    what: str = "values",
+) -> None:
+    """Check that the columns hold finite numbers (missing values allowed).
+
+    Infinite values are refused with the rows named; text is refused with the conversion to
+    write (decimal commas, thousands separators, numbers stored as text). With
+    ``non_negative=True`` negative values are refused too (``what`` names them in the message:
+    durations, counts, demand...).
 
     >>> check_numeric(pd.DataFrame({"spend": [1.5, None]}), ["spend"])
+    >>> check_numeric(pd.DataFrame({"spend": ["70,35"]}), ["spend"])
+    Traceback (most recent call last):
+    ...
+    mlmarketing.DataError: column 'spend' must hold numbers but holds text such as '70,35'. ...
     """
     for column in columns:
         series = df[column]
-        if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
+        if pd.api.types.is_bool_dtype(series):
             continue
-        values = series.dropna()
-        converted = pd.to_numeric(values, errors="coerce")
-        bad = values[converted.isna()]
-        example = f" such as {bad.iloc[0]!r}" if len(bad) else ""
+        if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_datetime64_any_dtype(series):
+            values = series.dropna()
+            example = f" such as {values.iloc[0]!r}" if len(values) else ""
+            kind = "dates" if pd.api.types.is_datetime64_any_dtype(series) else "text"
+            hint = _number_text_hint(column, values) if kind == "text" and len(values) else (
+                "Pass a column of numbers."
+            )
+            raise DataError(f"column {column!r} must hold numbers but holds {kind}{example}. {hint}")
+        numbers = series.to_numpy(dtype="float64", na_value=np.nan)
+        infinite = np.isinf(numbers)
+        if infinite.any():
+            raise DataError(
+                f"column {column!r} holds infinite values ({describe_rows(series.index, infinite)}), "
+                "often the result of a division by zero. Replace them with a real value or drop those "
+                "rows, e.g. df = df[np.isfinite(df[col])]."
+            )
+        if non_negative:
+            negative = numbers < 0
+            if negative.any():
+                raise DataError(
+                    f"column {column!r} holds negative {what} ({describe_rows(series.index, negative)}, "
+                    f"such as {numbers[negative][0]:g}), which cannot be negative. "
+                    "Correct or drop those rows."
+                )
+
+
+def check_positive_int(value: object, name: str, *, minimum: int = 1) -> int:
+    """Check that ``value`` is a whole number of at least ``minimum`` and return it as an int.
+
+    >>> check_positive_int(3, "horizon")
+    3
+    """
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise DataError(f"{name} must be a whole number of at least {minimum}, got {value!r}.")
+    return int(value)
+
+
+def check_level(level: object, name: str = "level") -> float:
+    """Check a confidence level, a probability such as 0.95 for 95 %, and return it as a float.
+
+    >>> check_level(0.9)
+    0.9
+    """
+    if isinstance(level, bool) or not isinstance(level, float | int) or not 0 < level < 1:
+        raise DataError(f"{name} must be a probability such as 0.95 (for 95 %), got {level!r}.")
+    return float(level)
+
+
+def level_label(level: float) -> str:
+    """The level as a plot label writes it: ``"95 %"``.
+
+    >>> level_label(0.9), level_label(0.975)
+    ('90 %', '97.5 %')
+    """
+    return f"{100 * level:g} %"
+
+
+# ----------------------------------------------------------------------------- dates
+
+_DMY = re.compile(
+    r"^(?P<a>\d{1,2})(?P<sep>[/.\-])(?P<b>\d{1,2})(?P=sep)(?P<year>\d{4}|\d{2})"
+    r"(?:[ T](?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?$"
+)
+_YMD = re.compile(
+    r"^(?P<year>\d{4})(?P<sep>[/.])(?P<b>\d{1,2})(?P=sep)(?P<a>\d{1,2})"
+    r"(?:[ T](?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?$"
+)
+
+
+def _not_a_date(column: str, value: object) -> DataError:
+    return DataError(
+        f"{column} holds {value!r}, which is not a date. Write dates as 2024-03-31 (ISO) or "
+        "31/03/2024 (day first), or read the file with mlmarketing.read_table(path)."
+    )
+
+
+def _strip_timezone(dates: pd.Series) -> pd.Series:
+    # The wall-clock time of the export is kept: its day is the customer's day.
+    if getattr(dates.dt, "tz", None) is not None:
+        dates = dates.dt.tz_localize(None)
+    return dates.astype("datetime64[ns]")
+
+
+def read_dates(
+    series: pd.Series,
+    *,
+    column: str | None = None,
+    day_first: bool | None = None,
+) -> pd.Series:
+    """Read a column of dates the one way the whole library reads them.
+
+    Dates already stored as dates are kept (a time zone is converted to UTC and dropped).
+    Text is read as ISO (``2024-03-31``, ``2024-03-31 14:05``) first; ``31/03/2024``,
+    ``31.03.2024`` or ``31-03-24`` are read **day first**, the French convention, unless a value
+    such as ``12/31/2024`` shows that the column is written month first: then the whole column is
+    read month first and a :class:`DataWarning` says so. ``day_first=True`` or ``False`` forces
+    the order. Missing values stay missing (``NaT``); a value that is not a date raises
+    :class:`DataError` naming it.
+
+    Parameters
+    ----------
+    series : Series
+        The column to read.
+    column : str, optional
+        Its name in messages (default: the Series name).
+    day_first : bool or None, default None
+        None reads day first unless the column shows month first; True or False forces it.
+
+    Returns
+    -------
+    Series of ``datetime64[ns]``, with the index of ``series``.
+
+    Examples
+    --------
+    >>> read_dates(pd.Series(["01/02/2024", "2024-02-01"])).dt.strftime("%d %B").tolist()
+    ['01 February', '01 February']
+    """
+    label = column if column is not None else series.name
+    name = "the dates" if label is None else f"column {label!r}"
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return _strip_timezone(series)
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        present = series.dropna()
+        if len(present) == 0:
+            return pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
         raise DataError(
-            f"column {column!r} must hold numbers but holds text{example}. "
-            "If the file uses decimal commas or thousands separators, read it with "
-            "mlmarketing.read_table(path), which converts them; otherwise fix or drop the column."
+            f"{name} must hold dates but holds numbers such as {shown(present.iloc[0])}. If they are Excel "
+            "day numbers, read the file with mlmarketing.read_table(path); otherwise pass the date column."
         )
+    # Dates repeat: each distinct value is read once.
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    values = pd.Series(uniques, dtype=object)
+    blank = values.map(lambda v: isinstance(v, str) and v.strip() == "")
+    if values.map(lambda v: isinstance(v, pd.Timestamp | np.datetime64) or hasattr(v, "year")).all():
+        parsed = pd.to_datetime(values.map(
+            lambda v: pd.Timestamp(v).tz_localize(None) if pd.Timestamp(v).tzinfo else pd.Timestamp(v)
+        ))
+    else:
+        parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+        texts = values[~blank].astype(str).str.strip()
+        if len(texts):
+            parsed[texts.index] = _parse_unique_dates(texts, name, day_first).to_numpy()
+    # One slot more for the missing values (code -1 takes the last one).
+    lookup = np.append(parsed.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))
+    return pd.Series(lookup[codes], index=series.index, name=series.name)
+
+
+def _parse_unique_dates(texts: pd.Series, name: str, day_first: bool | None) -> pd.Series:
+    try:
+        iso = pd.to_datetime(texts, format="ISO8601", errors="coerce")
+    except (ValueError, TypeError):  # several UTC offsets in one column
+        iso = pd.to_datetime(texts, format="ISO8601", errors="coerce", utc=True)
+    if not pd.api.types.is_datetime64_any_dtype(iso):
+        iso = pd.to_datetime(texts, format="ISO8601", errors="coerce", utc=True)
+    iso = _strip_timezone(iso)
+    # A bare ISO date with a two-digit field is fine; "2024-13-01" is not and falls through.
+    iso = iso.where(texts.str.match(r"^\d{4}-\d{1,2}-\d{1,2}([ T].*)?$"))
+    result = pd.Series(iso.astype("datetime64[ns]"), index=texts.index)
+    rest = texts[result.isna()]
+    if rest.empty:
+        return result
+    parts = []
+    for text in rest:
+        match = _DMY.match(text) or _YMD.match(text)
+        if match is None:
+            raise _not_a_date(name, text)
+        parts.append(match.groupdict() | {"text": text})
+    fields = pd.DataFrame(parts, index=rest.index)
+    a, b = fields["a"].astype(int), fields["b"].astype(int)
+    # Year-first text (2024/03/31) always has the month in the middle.
+    year_first = fields["text"].str.match(r"^\d{4}")
+    impossible = (a > 12) & (b > 12) & ~year_first
+    if impossible.any():
+        raise _not_a_date(name, fields.loc[impossible, "text"].iloc[0])
+    if day_first is None:
+        month_first_only = ((b > 12) & ~year_first).any()
+        day_first_only = ((a > 12) & ~year_first).any()
+        if month_first_only and day_first_only:
+            first = fields.loc[(b > 12) & ~year_first, "text"].iloc[0]
+            other = fields.loc[(a > 12) & ~year_first, "text"].iloc[0]
+            raise DataError(
+                f"{name} mixes day-first dates such as {other!r} with month-first dates such as "
+                f"{first!r}: the order of the others cannot be known. Write the dates as 2024-03-31 (ISO)."
+            )
+        day_first = not month_first_only
+        if month_first_only:
+            example = fields.loc[(b > 12) & ~year_first, "text"].iloc[0]
+            warnings.warn(
+                f"{name} is read month first (mm/dd/yyyy) because of values such as {example!r}; "
+                "pass day_first=True if it is not.",
+                DataWarning,
+                stacklevel=4,
+            )
+    day = np.where(year_first | day_first, a, b)
+    month = np.where(year_first | day_first, b, a)
+    year = fields["year"].astype(int).to_numpy()
+    year = np.where(year < 100, np.where(year < 69, 2000 + year, 1900 + year), year)
+    frame = pd.DataFrame({
+        "year": year, "month": month, "day": day,
+        "hour": fields["hour"].fillna(0).astype(int).to_numpy(),
+        "minute": fields["minute"].fillna(0).astype(int).to_numpy(),
+        "second": fields["second"].fillna(0).astype(int).to_numpy(),
+    }, index=rest.index)
+    stamps = pd.to_datetime(frame, errors="coerce")
+    if stamps.isna().any():
+        bad = fields.loc[stamps.isna(), "text"].iloc[0]
+        order = "day first" if day_first else "month first"
+        raise DataError(
+            f"{name} holds {bad!r}, which is not a date when read {order}. Correct that value, or "
+            "write the dates as 2024-03-31 (ISO)."
+        )
+    result[rest.index] = stamps.astype("datetime64[ns]")
+    return result
+
+
+def read_date(value: object, name: str, *, day_first: bool | None = None) -> pd.Timestamp:
+    """Read one date argument (``as_of``, ``cut``, ``calibration_end``...) as :func:`read_dates` does.
+
+    ``"01/12/2024"`` is 1 December 2024; ``"12/31/2024"`` is read month first, with a warning.
+
+    >>> read_date("01/12/2024", "as_of")
+    Timestamp('2024-12-01 00:00:00')
+    """
+    if isinstance(value, str | pd.Timestamp | np.datetime64) or hasattr(value, "year"):
+        try:
+            stamps = read_dates(pd.Series([value], dtype=object), column=name, day_first=day_first)
+        except DataError as error:
+            raise DataError(str(error).replace(f"column {name!r} holds", f"{name} is")) from None
+        if pd.notna(stamps.iloc[0]):
+            return pd.Timestamp(stamps.iloc[0])
+    raise DataError(
+        f"{name} must be a date such as '2024-12-31' or '31/12/2024', got {value!r}."
+    )
+
+
+# ----------------------------------------------------------------------------- yes/no
+
+
+def _yes_no_text(series: pd.Series) -> pd.Series:
+    text = series.astype(str).str.strip().str.lower()
+    return text.str.replace(r"^([01])\.0+$", r"\1", regex=True)
+
+
+def is_yes_no(series: pd.Series) -> bool:
+    """Whether every present value of ``series`` is in the yes/no vocabulary.
+
+    >>> is_yes_no(pd.Series(["Vrai", " faux ", None])), is_yes_no(pd.Series([3, 1]))
+    (True, False)
+    """
+    present = series.dropna()
+    if len(present) == 0:
+        return False
+    if pd.api.types.is_bool_dtype(present):
+        return True
+    return bool(_yes_no_text(present).isin(YES_WORDS | NO_WORDS).all())
+
+
+def read_yes_no(series: pd.Series, *, column: str | None = None, allow_missing: bool = False) -> pd.Series:
+    """Read a yes/no column with the library's one vocabulary.
+
+    Yes: ``yes, y, oui, vrai, true, 1``; no: ``no, n, non, faux, false, 0``; in any case, with
+    spaces around, and ``1.0``/``0.0`` too; booleans are kept. Anything else raises
+    :class:`DataError` naming the values. A column with no value at all is an error; other
+    missing values are an error unless ``allow_missing`` (then they stay missing).
+
+    Returns
+    -------
+    Series of pandas' nullable ``boolean`` dtype, with the index of ``series``.
+
+    Examples
+    --------
+    >>> read_yes_no(pd.Series(["Oui", "NON", " vrai", "0"])).tolist()
+    [True, False, True, False]
+    """
+    name = column if column is not None else series.name
+    missing = series.isna()
+    if missing.all():
+        raise DataError(
+            f"column {name!r} has no value at all ({len(series)} missing): check that it is the right "
+            "column and that the file was read completely."
+        )
+    if missing.any() and not allow_missing:
+        raise DataError(
+            f"column {name!r} has {int(missing.sum())} missing value(s) "
+            f"({describe_rows(series.index, missing)}); "
+            "drop those rows or fill them before using it as a yes/no column."
+        )
+    present = series[~missing]
+    if pd.api.types.is_bool_dtype(present):
+        values = present.astype(bool)
+    else:
+        text = _yes_no_text(present)
+        unknown = ~text.isin(YES_WORDS | NO_WORDS)
+        if unknown.any():
+            shown = ", ".join(repr(v) for v in pd.unique(present[unknown].astype(str))[:5])
+            raise DataError(
+                f"column {name!r} must be yes/no ({_VOCABULARY}) but holds {shown}. Recode those "
+                f"values, for example df[{name!r}] = df[{name!r}].map({{'Maybe': 'no', ...}}), or pass "
+                "the right column."
+            )
+        values = text.isin(YES_WORDS)
+    out = pd.Series(pd.NA, index=series.index, dtype="boolean", name=series.name)
+    out[present.index] = values.to_numpy()
+    return out
 
 
 def as_binary(series: pd.Series, *, column: str | None = None) -> pd.Series:
-    """Return a 0/1 integer Series from a Yes/No, True/False, Oui/Non or 1/0 column.
+    """Return a 0/1 integer Series from a yes/no target (see :func:`read_yes_no`).
 
-    Missing values are not allowed: a target must be known for every row.
+    Missing values are not allowed, and both classes must be present: a target must be known
+    for every row and a model needs customers of both kinds.
 
     >>> as_binary(pd.Series(["Yes", "No", "yes"])).tolist()
     [1, 0, 1]
     """
     name = column if column is not None else series.name
-    if series.isna().any():
-        n = int(series.isna().sum())
-        raise DataError(
-            f"column {name!r} has {n} missing value(s); drop those rows or fill them before "
-            "using it as a yes/no target."
-        )
-    if pd.api.types.is_bool_dtype(series):
-        out = series.astype(int)
-    else:
-        written = series.astype(str).str.strip()
-        text = written.str.lower().str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
-        unknown = ~text.isin(_YES | _NO)
-        if unknown.any():
-            raise DataError(
-                f"column {name!r} must be a yes/no target (Yes/No, True/False, Oui/Non or 1/0) "
-                f"but holds {written[unknown].iloc[0]!r}. Recode it, for example with "
-                "df[col].map({...}), before scoring."
-            )
-        out = text.isin(_YES).astype(int)
+    out = read_yes_no(series, column=name).astype(int)
     if out.nunique() < 2:
         only = "1 (yes)" if out.iloc[0] == 1 else "0 (no)"
         raise DataError(
             f"column {name!r} has a single class: every row is {only}. A model needs customers "
             "of both kinds; check the filter or the target column."
         )
-    return pd.Series(np.asarray(out), index=series.index, name=series.name)
+    return pd.Series(out.to_numpy(dtype=int), index=series.index, name=series.name)
+
+
+# ----------------------------------------------------------------------------- ids
+
+
+def read_ids(series: pd.Series, *, column: str | None = None, allow_missing: bool = False) -> pd.Series:
+    """Ids as normalised text, so that ``7``, ``7.0``, ``"7"``, ``" 7 "`` and ``"7.0"`` are one id.
+
+    Missing ids are refused (a row must belong to someone) unless ``allow_missing``.
+
+    >>> read_ids(pd.Series([7, "7", "7.0", " A12 "], dtype=object)).tolist()
+    ['7', '7', '7', 'A12']
+    """
+    name = column if column is not None else series.name
+    missing = series.isna()
+    if missing.any() and not allow_missing:
+        raise DataError(
+            f"column {name!r} has {int(missing.sum())} missing id(s) "
+            f"({describe_rows(series.index, missing)}): "
+            "every row must belong to a customer or product. Drop those rows or fill in the id."
+        )
+    if pd.api.types.is_float_dtype(series):
+        whole = series.dropna()
+        if (whole == np.floor(whole)).all():
+            text = series.map(lambda v: None if pd.isna(v) else str(int(v)))
+        else:
+            text = series.map(lambda v: None if pd.isna(v) else repr(float(v)))
+    elif pd.api.types.is_integer_dtype(series) or pd.api.types.is_bool_dtype(series):
+        text = series.map(lambda v: None if pd.isna(v) else str(int(v)))
+    else:
+        def one(value: object) -> object:
+            if value is None or (not isinstance(value, str) and pd.isna(value)):
+                return None
+            if isinstance(value, float) and value.is_integer():
+                return str(int(value))
+            written = str(value).strip()
+            return re.sub(r"^([+-]?\d+)\.0+$", r"\1", written)
+
+        text = series.map(one)
+    return pd.Series(text.to_numpy(dtype=object), index=series.index, name=series.name, dtype=object)
+
+
+def looks_like_id(series: pd.Series, name: object = None) -> bool:
+    """Whether a column is an identifier, which must never be a predictor or a segmentation feature.
+
+    A column is an id when its name says so (``id``, ``customerID``, ``client_no``, ``code``...),
+    or when it holds whole numbers or text that are unique per row (at least 20 rows).
+
+    >>> looks_like_id(pd.Series(range(100)), "numero_client"), looks_like_id(pd.Series([1.5, 2.5]), "spend")
+    (True, False)
+    """
+    tokens = _name_tokens(str(series.name if name is None else name))
+    if _ID_TOKENS.intersection(tokens):
+        return True
+    if _ID_ENTITIES.intersection(tokens) and _ID_SUFFIXES.intersection(tokens):
+        return True
+    present = series.dropna()
+    if len(present) < 20 or present.nunique() < len(series):
+        return False
+    if pd.api.types.is_bool_dtype(present):
+        return False
+    if pd.api.types.is_integer_dtype(present):
+        return True
+    if pd.api.types.is_float_dtype(present):
+        return False
+    if pd.api.types.is_datetime64_any_dtype(present):
+        return False
+    # Text unique per row: an id, unless it is free text (long, with spaces).
+    text = present.astype(str)
+    return bool(text.str.len().median() < 40 and not text.str.contains(r"\s\S+\s").any())
+
+
+# ----------------------------------------------------------------------------- categories
+
+
+def category_limit(n_rows: int) -> int:
+    """The most levels a category may keep for ``n_rows`` rows: ``min(50, max(2, 5 % of the rows))``.
+
+    >>> category_limit(20_000), category_limit(200)
+    (50, 10)
+    """
+    return int(min(MAX_LEVELS, max(2, MAX_LEVEL_SHARE * n_rows)))
+
+
+def group_rare_levels(series: pd.Series, *, max_levels: int | None = None) -> tuple[pd.Series, int]:
+    """Keep the most frequent levels of a category and group the others into ``"other"``.
+
+    At most ``max_levels`` levels remain (default :func:`category_limit` of the rows), the last
+    of them ``"other"``. Returns the new Series (text, missing values kept) and the number of
+    levels grouped (0 when nothing changed), for the caller's preparation table.
+
+    >>> grouped, n = group_rare_levels(pd.Series(list("aaabbc")), max_levels=2)
+    >>> grouped.tolist(), n
+    (['a', 'a', 'a', 'other', 'other', 'other'], 2)
+    """
+    limit = category_limit(len(series)) if max_levels is None else int(max_levels)
+    counts = series.dropna().astype(str).value_counts(sort=False)
+    counts = counts.sort_values(ascending=False, kind="stable")
+    if len(counts) <= limit:
+        return series, 0
+    keep = set(counts.index[: max(limit - 1, 1)])
+    text = series.astype(object).where(series.isna(), series.astype(str))
+    grouped = text.where(text.isna() | text.isin(keep), OTHER_LEVEL)
+    return grouped, int(len(counts) - len(keep))
+
+
+# ----------------------------------------------------------------------------- dropped rows
+
+
+def warn_dropped(n_dropped: int, n_total: int, reason: str, *, stacklevel: int = 3) -> None:
+    """Say, with a :class:`DataWarning`, that rows were left out, and why. Silent when none were.
+
+    >>> warn_dropped(0, 10, "no date")
+    """
+    if n_dropped:
+        warnings.warn(
+            f"{n_dropped} of {n_total} rows left out: {reason}.", DataWarning, stacklevel=stacklevel
+        )
+
+
+def new_axes(ax: Any = None) -> Any:
+    """The Axes to draw on: ``ax`` itself, or the Axes of a new figure when it is None."""
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots()
+    return ax
