@@ -33,6 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from mlmarketing._errors import DataError
+from mlmarketing._validation import read_dates
 
 MISSING_MARKERS = frozenset({"", "na", "n/a", "#n/a", "null", "none", "nan", "-", "--", "?"})
 _DELIMITERS = (",", ";", "\t", "|")
@@ -57,18 +58,6 @@ _NUMBER_PATTERNS = {
     ),
 }
 _LEADING_ZERO = re.compile(r"^0\d")
-_DATE_FORMATS = (
-    "%Y-%m-%d",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S",
-    "%d/%m/%Y",
-    "%d/%m/%Y %H:%M",
-    "%d/%m/%Y %H:%M:%S",
-    "%d.%m.%Y",
-    "%d-%m-%Y",
-    "%Y/%m/%d",
-)
 _DATE_SHAPE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T]\d{1,2}:\d{2}(:\d{2})?)?$")
 
 
@@ -363,15 +352,15 @@ def _number_column(values: pd.Series, default_decimal: str) -> tuple[pd.Series, 
     return numbers.astype("float64"), decimal
 
 
-def _date_column(values: pd.Series) -> pd.Series | None:
+def _date_column(values: pd.Series, column: object) -> pd.Series | None:
+    """The column read as dates by the library's one date rule, or None if it is not all dates."""
     texts = values.str.strip()
     if not texts.map(lambda t: bool(_DATE_SHAPE.match(t))).all():
         return None
-    for fmt in _DATE_FORMATS:
-        parsed = pd.to_datetime(texts, format=fmt, errors="coerce")
-        if parsed.notna().all():
-            return parsed
-    return None
+    try:
+        return read_dates(texts, column=column)
+    except DataError:
+        return None  # not dates after all (e.g. "31/02/2024" or codes shaped like dates): kept as text
 
 
 def _default_decimal(frame: pd.DataFrame, separator: str | None) -> str:
@@ -429,7 +418,7 @@ def _clean(raw: pd.DataFrame, info: dict, *, parse_dates: bool, source: str) -> 
                 decimals.add(mark)
             continue
         if parse_dates:
-            parsed = _date_column(texts)
+            parsed = _date_column(texts, column)
             if parsed is not None:
                 full = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
                 full[parsed.index] = parsed

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlmarketing import DataError, read_table
+from mlmarketing import DataError, DataWarning, read_table
 
 CORPUS = Path(__file__).resolve().parent / "read_table"
 
@@ -183,10 +183,21 @@ def test_dates_can_be_left_as_text():
     assert df["date"].iloc[0] == "31/01/2025"
 
 
-def test_us_dates_are_not_guessed(tmp_path):
+def test_month_first_dates_are_read_month_first_only_when_the_file_shows_it(tmp_path):
     path = tmp_path / "us.csv"
-    path.write_text("id,when\n1,12/31/2024\n2,01/15/2025\n", encoding="utf-8")
-    assert read_table(path)["when"].tolist() == ["12/31/2024", "01/15/2025"]
+    path.write_text("id,when\n1,12/31/2024\n2,01/02/2025\n", encoding="utf-8")
+    with pytest.warns(DataWarning, match="'when' is read month first"):
+        df = read_table(path)
+    assert df["when"].tolist() == [pd.Timestamp(2024, 12, 31), pd.Timestamp(2025, 1, 2)]
+    ambiguous = tmp_path / "fr.csv"
+    ambiguous.write_text("id;quand\n1;01/02/2025\n2;03/04/2025\n", encoding="utf-8")
+    assert read_table(ambiguous)["quand"].tolist() == [pd.Timestamp(2025, 2, 1), pd.Timestamp(2025, 4, 3)]
+
+
+def test_impossible_dates_stay_text(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("id,when\n1,31/02/2024\n2,01/03/2024\n", encoding="utf-8")
+    assert read_table(path)["when"].tolist() == ["31/02/2024", "01/03/2024"]
 
 
 finite = st.floats(min_value=-1e7, max_value=1e7, allow_nan=False).map(lambda x: round(x, 2))
