@@ -210,6 +210,27 @@ def check_numeric(
                 )
 
 
+def check_number(
+    value: object, name: str, *, minimum: float | None = None, allow_inf: bool = False
+) -> float:
+    """Check one numeric argument (a cost, a budget, a rate) and return it as a float.
+
+    Text, booleans, NaN and (unless ``allow_inf``) infinity are refused; so is a value below
+    ``minimum`` when one is given.
+
+    >>> check_number(12.5, "offer_cost", minimum=0)
+    12.5
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise DataError(f"{name} must be a number such as 10 or 12.5, got {shown(value)}.")
+    number = float(value)
+    if np.isnan(number) or (np.isinf(number) and not allow_inf):
+        raise DataError(f"{name} must be a finite number, got {shown(value)}.")
+    if minimum is not None and number < minimum:
+        raise DataError(f"{name} must be at least {minimum:g}, got {number:g}.")
+    return number
+
+
 def check_positive_int(value: object, name: str, *, minimum: int = 1) -> int:
     """Check that ``value`` is a whole number of at least ``minimum`` and return it as an int.
 
@@ -253,9 +274,13 @@ _YMD = re.compile(
 )
 
 
+def _holds(name: str) -> str:
+    return f"{name} hold" if name == "the dates" else f"{name} holds"
+
+
 def _not_a_date(column: str, value: object) -> DataError:
     return DataError(
-        f"{column} holds {value!r}, which is not a date. Write dates as 2024-03-31 (ISO) or "
+        f"{_holds(column)} {value!r}, which is not a date. Write dates as 2024-03-31 (ISO) or "
         "31/03/2024 (day first), or read the file with mlmarketing.read_table(path)."
     )
 
@@ -264,6 +289,8 @@ def _strip_timezone(dates: pd.Series) -> pd.Series:
     # The wall-clock time of the export is kept: its day is the customer's day.
     if getattr(dates.dt, "tz", None) is not None:
         dates = dates.dt.tz_localize(None)
+    if dates.dtype == "datetime64[ns]":
+        return dates
     return dates.astype("datetime64[ns]")
 
 
@@ -310,11 +337,18 @@ def read_dates(
         if len(present) == 0:
             return pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
         raise DataError(
-            f"{name} must hold dates but holds numbers such as {shown(present.iloc[0])}. If they are Excel "
+            f"{name} must hold dates, not numbers such as {shown(present.iloc[0])}. If they are Excel "
             "day numbers, read the file with mlmarketing.read_table(path); otherwise pass the date column."
         )
     # Dates repeat: each distinct value is read once.
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    try:
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    except TypeError:  # unhashable cells: lists or dicts from a JSON export
+        odd = series[series.map(lambda v: isinstance(v, list | dict | set))]
+        raise DataError(
+            f"{name} must hold dates but holds {type(odd.iloc[0]).__name__}s such as {odd.iloc[0]!r}. "
+            "Flatten the column to one date per row first."
+        ) from None
     values = pd.Series(uniques, dtype=object)
     blank = values.map(lambda v: isinstance(v, str) and v.strip() == "")
     if values.map(lambda v: isinstance(v, pd.Timestamp | np.datetime64) or hasattr(v, "year")).all():
@@ -332,16 +366,17 @@ def read_dates(
 
 
 def _parse_unique_dates(texts: pd.Series, name: str, day_first: bool | None) -> pd.Series:
-    try:
-        iso = pd.to_datetime(texts, format="ISO8601", errors="coerce")
-    except (ValueError, TypeError):  # several UTC offsets in one column
-        iso = pd.to_datetime(texts, format="ISO8601", errors="coerce", utc=True)
-    if not pd.api.types.is_datetime64_any_dtype(iso):
-        iso = pd.to_datetime(texts, format="ISO8601", errors="coerce", utc=True)
-    iso = _strip_timezone(iso)
-    # A bare ISO date with a two-digit field is fine; "2024-13-01" is not and falls through.
-    iso = iso.where(texts.str.match(r"^\d{4}-\d{1,2}-\d{1,2}([ T].*)?$"))
-    result = pd.Series(iso.astype("datetime64[ns]"), index=texts.index)
+    result = pd.Series(pd.NaT, index=texts.index, dtype="datetime64[ns]")
+    # Only text shaped like an ISO date goes to pandas' ISO reader ("-1" would overflow there).
+    shaped = texts[texts.str.match(r"^\d{4}-\d{1,2}-\d{1,2}([ T].*)?$")]
+    if len(shaped):
+        try:
+            iso = pd.to_datetime(shaped, format="ISO8601", errors="coerce")
+        except (ValueError, TypeError):  # several UTC offsets in one column
+            iso = pd.to_datetime(shaped, format="ISO8601", errors="coerce", utc=True)
+        if not pd.api.types.is_datetime64_any_dtype(iso):
+            iso = pd.to_datetime(shaped, format="ISO8601", errors="coerce", utc=True)
+        result[shaped.index] = _strip_timezone(iso).to_numpy()
     rest = texts[result.isna()]
     if rest.empty:
         return result
@@ -383,16 +418,16 @@ def _parse_unique_dates(texts: pd.Series, name: str, day_first: bool | None) -> 
     year = np.where(year < 100, np.where(year < 69, 2000 + year, 1900 + year), year)
     frame = pd.DataFrame({
         "year": year, "month": month, "day": day,
-        "hour": fields["hour"].fillna(0).astype(int).to_numpy(),
-        "minute": fields["minute"].fillna(0).astype(int).to_numpy(),
-        "second": fields["second"].fillna(0).astype(int).to_numpy(),
+        "hour": pd.to_numeric(fields["hour"]).fillna(0).astype(int).to_numpy(),
+        "minute": pd.to_numeric(fields["minute"]).fillna(0).astype(int).to_numpy(),
+        "second": pd.to_numeric(fields["second"]).fillna(0).astype(int).to_numpy(),
     }, index=rest.index)
     stamps = pd.to_datetime(frame, errors="coerce")
     if stamps.isna().any():
         bad = fields.loc[stamps.isna(), "text"].iloc[0]
         order = "day first" if day_first else "month first"
         raise DataError(
-            f"{name} holds {bad!r}, which is not a date when read {order}. Correct that value, or "
+            f"{_holds(name)} {bad!r}, which is not a date when read {order}. Correct that value, or "
             "write the dates as 2024-03-31 (ISO)."
         )
     result[rest.index] = stamps.astype("datetime64[ns]")
