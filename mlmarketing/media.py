@@ -136,10 +136,13 @@ def _ratio(numerator: pd.Series, denominator: pd.Series, scale: float = 1.0) -> 
 
 
 def _group_key(series: pd.Series, column: str) -> pd.Series:
-    # Names that mix 7, "7" and "7.0" (an export's campaign numbers) are one group, as ids are.
-    if series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) != "string":
-        return read_ids(series, column=column, allow_missing=True).rename(column)
-    return series.rename(column)
+    # Names that mix 7, "7", "7.0" and " 7 " (an export's campaign numbers) are one group, as
+    # ids are. Each distinct name is normalised once.
+    if isinstance(series.dtype, pd.CategoricalDtype) or pd.api.types.is_numeric_dtype(series):
+        return series.rename(column)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    names = read_ids(pd.Series(uniques, dtype=object), column=column).to_numpy(dtype=object)
+    return pd.Series(np.append(names, None)[codes], index=series.index, name=column, dtype=object)
 
 
 def _label_missing(index: pd.Index) -> pd.Index:
