@@ -333,7 +333,7 @@ def reach_frequency(
     grp : float, optional
         Gross rating points instead (100 GRP = as many impressions as people in the audience).
     frequency : int, default 7
-        The number of exposures that counts ("seven times rule").
+        The number of exposures that counts ("seven times rule"), a whole number.
     concentration : float or None, default None
         ``None``: exposures spread evenly (Poisson law). A positive number ``r``: a negative
         binomial law; the smaller ``r``, the more ads go to the same heavy users (see

@@ -451,6 +451,43 @@ def test_plots_return_axes(curves, media):
     plt.close("all")
 
 
+def test_summary_is_a_labelled_table(curves):
+    summary = curves.summary()
+    assert isinstance(summary, pd.DataFrame) and summary.index.name == "channel"
+    assert list(summary.columns) == ["spend", "incremental conversions", "incremental CPA",
+                                     "share of conversions"]
+    assert list(curves.params.columns) == ["decay", "half saturation", "effect", "shape"]
+
+
+def test_public_signatures_follow_the_vocabulary():
+    import inspect
+
+    for name in m.__all__:
+        helper = getattr(m, name)
+        if not inspect.isfunction(helper):
+            continue
+        parameters = inspect.signature(helper).parameters
+        assert not {"confidence", "alpha", "unit", "seed"} & set(parameters), name
+        if "ax" in parameters:
+            assert parameters["ax"].kind is inspect.Parameter.KEYWORD_ONLY, name
+            assert parameters["ax"].default is None, name
+
+
+def test_result_columns_are_spaced_words_or_kpi_acronyms(curves, media):
+    tables = [
+        m.media_kpis(media, conversions="reported_conversions", revenue="reported_revenue",
+                     reach="reach"),
+        curves.summary(),
+        curves.params,
+        m.allocate_budget(curves, 100_000.0),
+    ]
+    for table in tables:
+        for column in table.columns:
+            words = str(column).split(" ")
+            assert "_" not in str(column), column
+            assert all(w == w.lower() or w.isupper() for w in words), column
+
+
 # ---------------------------------------------------------------------------- generator
 
 
