@@ -138,8 +138,8 @@ def _ratio(numerator: pd.Series, denominator: pd.Series, scale: float = 1.0) -> 
 def _group_key(series: pd.Series, column: str) -> pd.Series:
     # Names that mix 7, "7", "7.0" and " 7 " (an export's campaign numbers) are one group, as
     # ids are. Each distinct name is normalised once.
-    if isinstance(series.dtype, pd.CategoricalDtype) or pd.api.types.is_numeric_dtype(series):
-        return series.rename(column)
+    if not (series.dtype == object or isinstance(series.dtype, pd.StringDtype)):
+        return series.rename(column)  # numbers, dates, categories: grouped as they are
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     names = read_ids(pd.Series(uniques, dtype=object), column=column).to_numpy(dtype=object)
     return pd.Series(np.append(names, None)[codes], index=series.index, name=column, dtype=object)
@@ -524,7 +524,15 @@ def exposure_concentration(impressions: float, reach: float, audience: float) ->
         r = np.exp(log_r)
         return -np.expm1(-r * np.log1p(m / r)) - share
 
-    return float(np.exp(optimize.brentq(gap, np.log(1e-6), np.log(1e6), xtol=1e-12)))
+    try:
+        with np.errstate(over="ignore"):  # m / r for a huge m: the root is then not bracketed
+            return float(np.exp(optimize.brentq(gap, np.log(1e-6), np.log(1e6), xtol=1e-12)))
+    except ValueError:
+        raise DataError(
+            f"no exposure concentration explains a reach of {reach:,.0f} for {impressions:,.0f} "
+            f"impressions on an audience of {audience:,.0f}: check the three numbers (same "
+            "period, same audience)."
+        ) from None
 
 
 # --------------------------------------------------------------------------------------
@@ -581,7 +589,11 @@ def adstock(spend, decay: float, *, initial: float = 0.0):
     initial = _number(initial, "initial")
     if not 0 <= decay < 1:
         raise DataError(f"decay must be in [0, 1), got {decay!r}.")
-    if np.ndim(spend) != 1:
+    try:
+        one_series = np.ndim(spend) == 1
+    except ValueError:  # rows of different lengths
+        one_series = False
+    if not one_series:
         raise DataError("spend must be one series of values in time order.")
     values, series = _spend_values(spend)
     out = _adstock(values, decay, initial)
@@ -735,7 +747,16 @@ def _week_table(
                 f"({describe_rows(df.index, missing)}). Fill weeks without spend with 0 and drop "
                 "weeks whose conversions are unknown."
             )
-    weeks = read_dates(df[date], column=date)
+    try:
+        weeks = read_dates(df[date], column=date)
+    except DataError:
+        raise
+    except (ValueError, TypeError, OverflowError):
+        # read_dates lets pandas' out-of-bounds error through for a value such as "-1".
+        raise DataError(
+            f"column {date!r} holds values that are not dates (or out of range). Write the weeks "
+            "as 2024-03-31 (ISO) or 31/03/2024 (day first)."
+        ) from None
     if weeks.isna().any():
         raise DataError(
             f"column {date!r} has {int(weeks.isna().sum())} missing date(s) "

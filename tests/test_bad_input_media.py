@@ -213,6 +213,7 @@ def test_fit_month_first_weeks_are_read_so_and_said(clean_fit):
     [
         ("semaine 3", r"column 'week' holds 'semaine 3', which is not a date.*2024-03-31"),
         (None, r"column 'week' has 1 missing date\(s\) \(row 5\).*fill in the week"),
+        ("-1", r"column 'week' holds values that are not dates.*2024-03-31"),
     ],
 )
 def test_fit_refuses_a_bad_week(value, message):
@@ -337,6 +338,20 @@ def test_fit_bad_options(kwargs, message):
 def test_adstock_and_saturation_refuse_bad_spend(helper, spend, message):
     with pytest.raises(DataError, match=message):
         helper(spend)
+
+
+def test_adstock_refuses_ragged_spend_and_concentration_refuses_impossible_numbers():
+    with pytest.raises(DataError, match="one series of values"):
+        m.adstock([1.0, [1.0, 2.0]], 0.5)
+    with pytest.raises(DataError, match="no exposure concentration explains"):
+        m.exposure_concentration(1e308, 10, 100)
+
+
+def test_media_kpis_by_a_date_column_keeps_the_dates():
+    table = plan().assign(week=pd.to_datetime(["2024-01-01", "2024-01-08", "2024-01-01", None]))
+    kpis = m.media_kpis(table, by="week")
+    assert list(kpis.index[:2]) == [pd.Timestamp("2024-01-01"), pd.Timestamp("2024-01-08")]
+    assert kpis.index[2] == "(missing)" and kpis.loc[pd.Timestamp("2024-01-01"), "spend"] == 5100.0
 
 
 def test_adstock_and_saturation_bad_parameters():
