@@ -4,7 +4,8 @@ Used by ``01-04-media-planning.ipynb``. Three groups of helpers:
 
 - **KPIs** (:func:`media_kpis`): CTR, CPC, CPM, conversion rate, CPA and ROAS per channel
   (or per any grouping), from the columns you name. A KPI whose denominator is zero or
-  unknown is missing (NaN), never infinite.
+  unknown is missing (NaN), never infinite. Rows whose group is missing are kept, as the
+  group :data:`MISSING_GROUP` (``"(missing)"``).
 - **Reach and frequency** (:func:`reach_frequency`, :func:`cost_for_frequency`,
   :func:`exposure_concentration`): how many people see an ad, how often, and what it costs
   to reach an audience an average of seven times. Exposures per person follow a Poisson law
