@@ -25,7 +25,7 @@ def allocate_thirty_channels() -> None:
     import pandas as pd
 
     curves = pd.DataFrame(
-        {"half_saturation": gen.uniform(5e3, 5e4, 30), "effect": gen.uniform(100, 3000, 30)},
+        {"half saturation": gen.uniform(5e3, 5e4, 30), "effect": gen.uniform(100, 3000, 30)},
         index=[f"channel {i}" for i in range(30)],
     )
     media.allocate_budget(curves, 600_000, min_spend=2_000, max_spend=60_000)

@@ -4,21 +4,31 @@ Used by ``01-04-media-planning.ipynb``. Three groups of helpers:
 
 - **KPIs** (:func:`media_kpis`): CTR, CPC, CPM, conversion rate, CPA and ROAS per channel
   (or per any grouping), from the columns you name. A KPI whose denominator is zero or
-  unknown is missing (NaN), never infinite.
+  unknown is missing (NaN), never infinite. Rows whose group is missing are kept, as the
+  group :data:`MISSING_GROUP` (``"(missing)"``).
 - **Reach and frequency** (:func:`reach_frequency`, :func:`cost_for_frequency`,
   :func:`exposure_concentration`): how many people see an ad, how often, and what it costs
   to reach an audience an average of seven times. Exposures per person follow a Poisson law
   (ads spread evenly) or a negative binomial law (some people see far more ads than others),
   the classic model of media planners.
 - **Response curves and budget** (:func:`adstock`, :func:`saturation`,
-  :func:`fit_response_curves`, :func:`allocate_budget`): each channel's weekly incremental
+  :func:`fit_response_curves`, :func:`allocate_budget`, :func:`expected_conversions`,
+  :func:`marginal_cpa`, :func:`split_by_ranking`): each channel's weekly incremental
   conversions are ``effect * saturation(adstock(spend))``; the curves are fitted to weekly
   total conversions by nonlinear least squares (:func:`scipy.optimize.least_squares`) and the
   budget is split by constrained optimisation (:func:`scipy.optimize.minimize`, SLSQP).
+- **Plots** (:func:`plot_kpi`, :func:`plot_response_curves`).
+
+Input is read with the library's rulebook (:mod:`mlmarketing._validation`): amounts must be
+finite, non-negative numbers (decimal-comma text is refused with the conversion to write),
+weeks are dates read day first unless ISO, yes/no controls may be written Oui/Non or
+Vrai/Faux, and names (channels, groups) that mix ``7`` and ``"7"`` are one name.
 """
 
 from __future__ import annotations
 
+import numbers
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -26,10 +36,25 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, signal, stats
 
-from mlmarketing._errors import DataError
-from mlmarketing._validation import check_columns, check_frame, check_numeric
+from mlmarketing._errors import DataError, DataWarning
+from mlmarketing._validation import (
+    category_limit,
+    check_columns,
+    check_frame,
+    check_numeric,
+    check_positive_int,
+    describe_rows,
+    group_rare_levels,
+    is_yes_no,
+    looks_like_id,
+    new_axes,
+    read_dates,
+    read_ids,
+    read_yes_no,
+)
 
 __all__ = [
+    "MISSING_GROUP",
     "ResponseCurves",
     "adstock",
     "allocate_budget",
@@ -46,23 +71,60 @@ __all__ = [
     "split_by_ranking",
 ]
 
+#: The label of the group of rows whose group column is missing, in :func:`media_kpis`.
+MISSING_GROUP = "(missing)"
+
+# --------------------------------------------------------------------------------------
+# Amounts (one argument at a time; the columns go through check_numeric)
+# --------------------------------------------------------------------------------------
+
+
+def _number(value: object, name: str, *, allow_inf: bool = False) -> float:
+    """A single numeric argument as a float: text, booleans, NaN and (unless allowed) inf refused."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        hint = (
+            " Write it as a number, without quotes and with a decimal point (70.35, not '70,35')."
+            if isinstance(value, str) else ""
+        )
+        raise DataError(f"{name} must be a number, got {value!r}.{hint}")
+    number = float(value)
+    if np.isnan(number) or (np.isinf(number) and not allow_inf):
+        raise DataError(f"{name} must be a finite number, got {value!r}.")
+    return number
+
+
+def _checked_numbers(values: pd.Series, name: str, *, what: str) -> pd.Series:
+    """A Series of amounts given as an argument, checked like a column (finite, not negative)."""
+    try:
+        check_numeric(values.to_frame(name), [name], non_negative=True, what=what)
+    except DataError as error:
+        raise DataError(str(error).replace(f"column {name!r}", name, 1)) from None
+    return values.astype(float)
+
+
+def _spend_values(spend: object) -> tuple[np.ndarray, pd.Series | None]:
+    """Spend per period (any shape) as floats, finite and not negative; its Series if it was one."""
+    if isinstance(spend, pd.Series):
+        series = spend
+        shaped = None
+    else:
+        raw = np.asarray(spend, dtype=object)
+        shaped = raw.shape
+        series = pd.Series(raw.ravel().tolist(), dtype=None if raw.size else float)
+    if series.isna().any():
+        raise DataError(
+            f"spend has missing values ({describe_rows(series.index, series.isna())}): "
+            "fill periods without spend with 0."
+        )
+    values = _checked_numbers(series, "spend", what="spend").to_numpy(dtype=float)
+    if shaped is not None:
+        values = values.reshape(shaped)
+    return values, spend if isinstance(spend, pd.Series) else None
+
+
 # --------------------------------------------------------------------------------------
 # KPIs
 # --------------------------------------------------------------------------------------
-
-
-def _check_not_negative(df: pd.DataFrame, columns: Sequence[str]) -> None:
-    for column in columns:
-        values = pd.to_numeric(df[column], errors="coerce")
-        negative = values < 0
-        if negative.any():
-            first = negative[negative].index[0]
-            raise DataError(
-                f"column {column!r} has {int(negative.sum())} negative value(s), for example "
-                f"{values[first]!r} in row {first!r}. Spend, impressions, clicks, conversions and "
-                "revenue cannot be negative: fix the export (a refund or a correction line?) "
-                "or drop those rows."
-            )
 
 
 def _ratio(numerator: pd.Series, denominator: pd.Series, scale: float = 1.0) -> pd.Series:
@@ -72,6 +134,28 @@ def _ratio(numerator: pd.Series, denominator: pd.Series, scale: float = 1.0) -> 
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where(den > 0, num / den * scale, np.nan)
     return pd.Series(out, index=numerator.index)
+
+
+def _group_key(series: pd.Series, column: str) -> pd.Series:
+    # Names that mix 7, "7", "7.0" and " 7 " (an export's campaign numbers) are one group, as
+    # ids are. Each distinct name is normalised once.
+    if not (series.dtype == object or isinstance(series.dtype, pd.StringDtype)):
+        return series.rename(column)  # numbers, dates, categories: grouped as they are
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    names = read_ids(pd.Series(uniques, dtype=object), column=column).to_numpy(dtype=object)
+    return pd.Series(np.append(names, None)[codes], index=series.index, name=column, dtype=object)
+
+
+def _label_missing(index: pd.Index) -> pd.Index:
+    if isinstance(index, pd.MultiIndex):
+        levels = [index.get_level_values(i) for i in range(index.nlevels)]
+        if not any(level.hasnans for level in levels):
+            return index
+        return pd.MultiIndex.from_arrays([_label_missing(level) for level in levels],
+                                         names=index.names)
+    if not index.hasnans:
+        return index
+    return pd.Index(index.astype(object).where(~index.isna(), MISSING_GROUP), name=index.name)
 
 
 def media_kpis(
@@ -103,7 +187,12 @@ def media_kpis(
     df : pandas.DataFrame
         One row per channel and period (or any finer grain). Not modified.
     by : str, list of str or None, default "channel"
-        Column(s) to group by; ``None`` gives one row for the whole table.
+        Column(s) to group by; ``None`` gives one row for the whole table. Every row is
+        counted: rows whose group is missing form a group of their own, labelled
+        ``"(missing)"`` (:data:`MISSING_GROUP`) and shown last, so that the table adds up to
+        the whole spend. Names that mix numbers and text (``7`` and ``"7"``) are one group.
+        The result has one row per group whatever their number: this is a table, not a model,
+        so no level is grouped into "other".
     spend, impressions : str
         Columns of spend (any currency) and impressions (ads shown).
     clicks, conversions, revenue, reach : str or None
@@ -116,12 +205,18 @@ def media_kpis(
         One row per group: the totals, then ``CTR``, ``CPC``, ``CPM``, ``conversion rate``,
         ``CPA``, ``ROAS`` (and ``cost per 1,000 reached``).
 
+    Raises
+    ------
+    DataError
+        When an amount column holds text (decimal commas: the conversion to write is given),
+        infinite or negative values (the rows are named), or more clicks than impressions.
+
     Notes
     -----
     Missing values are allowed (TV has no clicks, search no reach): each KPI uses only the
     rows where both of its numbers are known, and is missing where none are. A KPI whose
     denominator is zero (no click, no conversion, a week off air) is missing (NaN), not
-    infinite. Negative values, and more clicks than impressions, raise :class:`DataError`.
+    infinite.
 
     Examples
     --------
@@ -145,30 +240,41 @@ def media_kpis(
     named = {role: column for role, column in named.items() if column is not None}
     for role, column in named.items():
         check_columns(df, column, role=f"{role} column")
-    check_numeric(df, list(named.values()))
-    _check_not_negative(df, list(named.values()))
-    data = pd.DataFrame({role: pd.to_numeric(df[col]).astype(float) for role, col in named.items()})
+    for role, column in named.items():
+        check_numeric(df, [column], non_negative=True, what=role)
+    data = {role: df[col].to_numpy(dtype=float, na_value=np.nan) for role, col in named.items()}
     if "clicks" in data:
         too_many = data["clicks"] > data["impressions"]
         if too_many.any():
-            row = too_many[too_many].index[0]
+            row = int(np.argmax(too_many))
             raise DataError(
                 f"{int(too_many.sum())} row(s) have more clicks ({clicks!r}) than impressions "
-                f"({impressions!r}), for example row {row!r}: "
-                f"{data.loc[row, 'clicks']:.0f} clicks for {data.loc[row, 'impressions']:.0f} "
+                f"({impressions!r}), for example row {df.index[row]!r}: "
+                f"{data['clicks'][row]:.0f} clicks for {data['impressions'][row]:.0f} "
                 "impressions. Check that the two columns are not swapped and come from the "
                 "same platform."
             )
-    group_keys = [df[k].rename(k) for k in keys] if keys else np.zeros(len(df), dtype=int)
+    # The groups are found once; every total is then a weighted count of group numbers.
+    if keys:
+        key_columns = [_group_key(df[k], k) for k in keys]
+        grouped = pd.concat(key_columns, axis=1).groupby(
+            keys if len(keys) > 1 else keys[0], observed=True, sort=True, dropna=False
+        )
+        group = grouped.ngroup().to_numpy()
+        labels = _label_missing(grouped.size().index)
+    else:
+        group = np.zeros(len(df), dtype=np.intp)
+        labels = pd.Index(["all"])
+    n_groups = len(labels)
 
-    def pair_sums(num: str, den: str) -> tuple[pd.Series, pd.Series]:
-        both = data[num].notna() & data[den].notna()
-        part = data[[num, den]].where(both)
-        sums = part.groupby(group_keys, observed=True, sort=True).sum(min_count=1)
-        return sums[num], sums[den]
+    def total(values: np.ndarray, known: np.ndarray) -> np.ndarray:
+        sums = np.bincount(group, weights=np.where(known, values, 0.0), minlength=n_groups)
+        counts = np.bincount(group, weights=known, minlength=n_groups)
+        return np.where(counts > 0, sums, np.nan)
 
-    totals = data.groupby(group_keys, observed=True, sort=True).sum(min_count=1)
-    out = totals.copy()
+    known = {role: ~np.isnan(values) for role, values in data.items()}
+    out = pd.DataFrame({role: total(values, known[role]) for role, values in data.items()},
+                       index=labels)
     definitions = [
         ("CTR", "clicks", "impressions", 1.0),
         ("CPC", "spend", "clicks", 1.0),
@@ -180,9 +286,9 @@ def media_kpis(
     ]
     for name, num, den, scale in definitions:
         if num in data and den in data:
-            out[name] = _ratio(*pair_sums(num, den), scale=scale)
-    if not keys:
-        out.index = pd.Index(["all"], name=None)
+            both = known[num] & known[den]
+            out[name] = _ratio(pd.Series(total(data[num], both), index=labels),
+                               pd.Series(total(data[den], both), index=labels), scale=scale)
     return out
 
 
@@ -199,14 +305,16 @@ def _exposures(mean_exposures: float, concentration: float | None):
     return stats.nbinom(r, r / (r + mean_exposures))
 
 
-def _check_concentration(concentration: float | None) -> None:
-    if concentration is not None and not (np.isfinite(concentration) or np.isinf(concentration)):
-        raise DataError("concentration must be a positive number, np.inf or None.")
-    if concentration is not None and not concentration > 0:
+def _check_concentration(concentration: float | None) -> float | None:
+    if concentration is None:
+        return None
+    value = _number(concentration, "concentration", allow_inf=True)
+    if not value > 0:
         raise DataError(
             f"concentration must be positive (got {concentration!r}): small values (0.3-1) "
             "mean a few heavy users see most ads; None or np.inf means ads spread evenly."
         )
+    return value
 
 
 def reach_frequency(
@@ -226,7 +334,7 @@ def reach_frequency(
     grp : float, optional
         Gross rating points instead (100 GRP = as many impressions as people in the audience).
     frequency : int, default 7
-        The number of exposures that counts ("seven times rule").
+        The number of exposures that counts ("seven times rule"), a whole number.
     concentration : float or None, default None
         ``None``: exposures spread evenly (Poisson law). A positive number ``r``: a negative
         binomial law; the smaller ``r``, the more ads go to the same heavy users (see
@@ -244,19 +352,21 @@ def reach_frequency(
     >>> reach_frequency(grp=100).round(3).tolist()
     [100.0, 1.0, 0.632, 1.582, 0.0]
     """
-    _check_concentration(concentration)
+    concentration = _check_concentration(concentration)
     if grp is None:
         if impressions is None or audience is None:
             raise DataError("give impressions and audience, or grp (gross rating points).")
+        impressions = _number(impressions, "impressions")
+        audience = _number(audience, "audience")
         if not audience > 0:
             raise DataError(f"audience must be a positive number of people, got {audience!r}.")
         if not impressions >= 0:
             raise DataError(f"impressions must be zero or more, got {impressions!r}.")
         grp = 100.0 * impressions / audience
+    grp = _number(grp, "grp")
     if not grp >= 0:
         raise DataError(f"grp must be zero or more, got {grp!r}.")
-    if not (float(frequency) == int(frequency) and frequency >= 1):
-        raise DataError(f"frequency must be a whole number of exposures >= 1, got {frequency!r}.")
+    frequency = check_positive_int(frequency, "frequency (a number of exposures)")
     m = grp / 100.0
     law = _exposures(m, concentration)
     reached = float(law.sf(0)) if m > 0 else 0.0
@@ -320,7 +430,10 @@ def cost_for_frequency(
     >>> round(plan["impressions"]), round(plan["cost"])
     (6000000, 60000)
     """
-    _check_concentration(concentration)
+    concentration = _check_concentration(concentration)
+    audience = _number(audience, "audience")
+    cpm = _number(cpm, "cpm")
+    frequency = _number(frequency, "frequency")
     if not audience > 0:
         raise DataError(f"audience must be a positive number of people, got {audience!r}.")
     if not cpm > 0:
@@ -339,13 +452,16 @@ def cost_for_frequency(
         def gap(m: float) -> float:
             return m / float(_exposures(m, concentration).sf(0)) - frequency
     else:
+        share_at_frequency = _number(share_at_frequency, "share_at_frequency")
         if not 0 < share_at_frequency < 1:
             raise DataError(
                 "share_at_frequency must be between 0 and 1 (excluded), "
                 f"got {share_at_frequency!r}."
             )
-        if not (float(frequency) == int(frequency) and frequency >= 1):
-            raise DataError(f"frequency must be a whole number >= 1, got {frequency!r}.")
+        if not (frequency == int(frequency) and frequency >= 1):
+            raise DataError(
+                f"frequency must be a whole number >= 1 for a share goal, got {frequency!r}."
+            )
 
         def gap(m: float) -> float:
             return float(_exposures(m, concentration).sf(int(frequency) - 1)) - share_at_frequency
@@ -383,6 +499,9 @@ def exposure_concentration(impressions: float, reach: float, audience: float) ->
     >>> round(exposure_concentration(impressions=2_000_000, reach=666_667, audience=1_000_000), 3)
     1.0
     """
+    impressions = _number(impressions, "impressions")
+    reach = _number(reach, "reach")
+    audience = _number(audience, "audience")
     if not audience > 0:
         raise DataError(f"audience must be a positive number of people, got {audience!r}.")
     if not (impressions > 0 and reach > 0):
@@ -406,12 +525,38 @@ def exposure_concentration(impressions: float, reach: float, audience: float) ->
         r = np.exp(log_r)
         return -np.expm1(-r * np.log1p(m / r)) - share
 
-    return float(np.exp(optimize.brentq(gap, np.log(1e-6), np.log(1e6), xtol=1e-12)))
+    try:
+        with np.errstate(over="ignore"):  # m / r for a huge m: the root is then not bracketed
+            return float(np.exp(optimize.brentq(gap, np.log(1e-6), np.log(1e6), xtol=1e-12)))
+    except ValueError:
+        raise DataError(
+            f"no exposure concentration explains a reach of {reach:,.0f} for {impressions:,.0f} "
+            f"impressions on an audience of {audience:,.0f}: check the three numbers (same "
+            "period, same audience)."
+        ) from None
 
 
 # --------------------------------------------------------------------------------------
 # Response curves
 # --------------------------------------------------------------------------------------
+
+
+def _adstock(values: np.ndarray, decay: float, initial: float) -> np.ndarray:
+    """The adstock filter itself, on checked values (see :func:`adstock`)."""
+    return signal.lfilter([1.0 - decay], [1.0, -decay], values, zi=[decay * initial])[0]
+
+
+def _hill(x: np.ndarray, half: np.ndarray | float, shape: np.ndarray | float) -> np.ndarray:
+    """The Hill curve itself, on checked values (see :func:`saturation`)."""
+    ratio = (np.maximum(x, 0.0) / half) ** shape
+    return ratio / (1.0 + ratio)
+
+
+def _hill_slope(x: np.ndarray, half: np.ndarray | float, shape: np.ndarray | float) -> np.ndarray:
+    """The derivative of :func:`_hill` with respect to the spend."""
+    x = np.maximum(x, 1e-12)
+    ratio = (x / half) ** shape
+    return shape * ratio / (x * (1.0 + ratio) ** 2)
 
 
 def adstock(spend, decay: float, *, initial: float = 0.0):
@@ -423,7 +568,7 @@ def adstock(spend, decay: float, *, initial: float = 0.0):
     Parameters
     ----------
     spend : array-like or pandas.Series
-        Spend per period, in time order.
+        Spend per period, in time order: finite numbers, zero or more, none missing.
     decay : float
         Share of the effect carried to the next period, in [0, 1): 0 = no memory,
         0.7 = a TV-like long memory.
@@ -441,18 +586,20 @@ def adstock(spend, decay: float, *, initial: float = 0.0):
     >>> adstock([100.0, 0.0, 0.0], decay=0.5).tolist()
     [50.0, 25.0, 12.5]
     """
+    decay = _number(decay, "decay")
+    initial = _number(initial, "initial")
     if not 0 <= decay < 1:
         raise DataError(f"decay must be in [0, 1), got {decay!r}.")
-    values = np.asarray(spend, dtype=float)
-    if values.ndim != 1:
+    try:
+        one_series = np.ndim(spend) == 1
+    except ValueError:  # rows of different lengths
+        one_series = False
+    if not one_series:
         raise DataError("spend must be one series of values in time order.")
-    if np.isnan(values).any():
-        raise DataError("spend has missing values: fill weeks without spend with 0.")
-    if (values < 0).any():
-        raise DataError("spend cannot be negative: fix or drop the negative periods.")
-    out = signal.lfilter([1.0 - decay], [1.0, -decay], values, zi=[decay * initial])[0]
-    if isinstance(spend, pd.Series):
-        return pd.Series(out, index=spend.index, name=spend.name)
+    values, series = _spend_values(spend)
+    out = _adstock(values, decay, initial)
+    if series is not None:
+        return pd.Series(out, index=series.index, name=series.name)
     return out
 
 
@@ -463,23 +610,35 @@ def saturation(spend, half_saturation: float, shape: float = 1.0):
     spend, 0.5 at ``half_saturation``, towards 1 for large spend. ``shape = 1`` is concave
     (each extra euro brings less); ``shape > 1`` is an S-curve.
 
+    Parameters
+    ----------
+    spend : array-like or pandas.Series
+        Spend levels: finite numbers, zero or more, none missing.
+    half_saturation : float
+        The spend at which half the maximum effect is reached (positive).
+    shape : float, default 1.0
+        The Hill shape (positive).
+
+    Returns
+    -------
+    numpy.ndarray or pandas.Series
+        Same shape (and index) as ``spend``, between 0 and 1.
+
     Examples
     --------
     >>> saturation([0.0, 10.0, 30.0], half_saturation=10.0).tolist()
     [0.0, 0.5, 0.75]
     """
+    half_saturation = _number(half_saturation, "half_saturation")
+    shape = _number(shape, "shape")
     if not half_saturation > 0:
         raise DataError(f"half_saturation must be positive, got {half_saturation!r}.")
     if not shape > 0:
         raise DataError(f"shape must be positive, got {shape!r}.")
-    values = np.asarray(spend, dtype=float)
-    if (values < 0).any():
-        raise DataError("spend cannot be negative.")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(values > 0, (values / half_saturation) ** shape, 0.0)
-    out = ratio / (1.0 + ratio)
-    if isinstance(spend, pd.Series):
-        return pd.Series(out, index=spend.index, name=spend.name)
+    values, series = _spend_values(spend)
+    out = _hill(values, half_saturation, shape)
+    if series is not None:
+        return pd.Series(out, index=series.index, name=series.name)
     return out
 
 
@@ -490,7 +649,7 @@ class ResponseCurves:
     Attributes
     ----------
     params : pandas.DataFrame
-        One row per channel: ``decay``, ``half_saturation`` (weekly spend at half the maximum
+        One row per channel: ``decay``, ``half saturation`` (weekly spend at half the maximum
         effect), ``effect`` (most weekly conversions the channel can add) and ``shape``.
     controls : pandas.Series
         Baseline coefficients: ``intercept`` and one per control (or control level).
@@ -515,7 +674,14 @@ class ResponseCurves:
     r2: float
 
     def summary(self) -> pd.DataFrame:
-        """Per channel: spend, incremental conversions and incremental CPA over the data."""
+        """Per channel: spend, incremental conversions and incremental CPA over the data.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by ``channel``: ``spend``, ``incremental conversions``, ``incremental
+            CPA`` (missing where the channel adds nothing) and ``share of conversions``.
+        """
         spend = self.spend.sum()
         incremental = self.contributions.sum()
         return pd.DataFrame(
@@ -525,7 +691,43 @@ class ResponseCurves:
                 "incremental CPA": _ratio(spend, incremental),
                 "share of conversions": incremental / self.target.sum(),
             }
+        ).rename_axis("channel")
+
+
+def _control_columns(per_week: pd.DataFrame, column: str) -> pd.DataFrame:
+    """One control's columns in the design: a number, a 0/1 flag or one indicator per level."""
+    values = per_week[column]
+    values = values.set_axis(values.index.strftime("%Y-%m-%d"))  # messages name the weeks
+    if looks_like_id(values, column):
+        raise DataError(
+            f"control column {column!r} looks like an identifier (named like one, or a different "
+            "whole number or code every week): an id is never a predictor. Pass the weekly "
+            f"context instead; if it is a real measure (a trend, a temperature), convert it "
+            f"with df[{column!r}] = df[{column!r}].astype(float)."
         )
+    if is_yes_no(values):
+        flags = read_yes_no(values, column=column)
+        return flags.astype(float).rename(column).to_frame().set_axis(per_week.index)
+    if values.isna().any():
+        raise DataError(
+            f"control column {column!r} has missing values "
+            f"({describe_rows(values.index, values.isna())}); fill them."
+        )
+    if pd.api.types.is_numeric_dtype(values):
+        check_numeric(values.to_frame(column), [column])
+        return values.astype(float).rename(column).to_frame().set_axis(per_week.index)
+    text = values.astype(str)
+    limit = category_limit(len(values))
+    grouped, n_grouped = group_rare_levels(text, max_levels=limit)
+    if n_grouped:
+        warnings.warn(
+            f"control column {column!r} has {text.nunique()} levels, more than the {limit} that "
+            f"{len(values)} weeks can estimate: the {n_grouped} rarest are grouped into 'other'.",
+            DataWarning,
+            stacklevel=4,
+        )
+    dummies = pd.get_dummies(grouped, prefix=column, drop_first=True, dtype=float)
+    return dummies.set_axis(per_week.index)
 
 
 def _week_table(
@@ -536,18 +738,40 @@ def _week_table(
     check_columns(df, spend, role="spend column")
     check_columns(df, target, role="target column")
     check_columns(df, list(controls), role="control column")
-    check_numeric(df, [spend, target])
+    check_numeric(df, [spend], non_negative=True, what="spend")
+    check_numeric(df, [target], non_negative=True, what="conversions")
     for column in (spend, target):
-        if df[column].isna().any():
+        missing = df[column].isna()
+        if missing.any():
             raise DataError(
-                f"column {column!r} has {int(df[column].isna().sum())} missing value(s). Fill "
-                "weeks without spend with 0 and drop weeks whose conversions are unknown."
+                f"column {column!r} has {int(missing.sum())} missing value(s) "
+                f"({describe_rows(df.index, missing)}). Fill weeks without spend with 0 and drop "
+                "weeks whose conversions are unknown."
             )
-    _check_not_negative(df, [spend, target])
-    weeks = pd.to_datetime(df[date], errors="coerce")
+    try:
+        weeks = read_dates(df[date], column=date)
+    except DataError:
+        raise
+    except (ValueError, TypeError, OverflowError):
+        # read_dates lets pandas' out-of-bounds error through for a value such as "-1".
+        raise DataError(
+            f"column {date!r} holds values that are not dates (or out of range). Write the weeks "
+            "as 2024-03-31 (ISO) or 31/03/2024 (day first)."
+        ) from None
     if weeks.isna().any():
-        raise DataError(f"column {date!r} has values that are not dates; fix or drop them.")
-    data = pd.DataFrame({"week": weeks, "channel": df[channel].astype(str), "spend": df[spend]})
+        raise DataError(
+            f"column {date!r} has {int(weeks.isna().sum())} missing date(s) "
+            f"({describe_rows(df.index, weeks.isna())}): fill in the week or drop those rows."
+        )
+    if df[channel].isna().any():
+        missing = df[channel].isna()
+        raise DataError(
+            f"column {channel!r} has {int(missing.sum())} missing channel name(s) "
+            f"({describe_rows(df.index, missing)}): fill in the channel or drop those rows."
+        )
+    names = read_ids(df[channel], column=channel)
+    data = pd.DataFrame({"week": weeks.to_numpy(), "channel": names.to_numpy(),
+                         "spend": df[spend].to_numpy(dtype=float)})
     if data.duplicated(["week", "channel"]).any():
         row = data[data.duplicated(["week", "channel"])].iloc[0]
         raise DataError(
@@ -572,7 +796,9 @@ def _week_table(
             f"{steps[gap].days} days instead of {step.days}. A week is missing; add it "
             "(with its spend and conversions) so that carry-over is computed right."
         )
-    per_week = pd.DataFrame({c: df[c] for c in [target, *controls]}).set_index(weeks)
+    per_week = pd.DataFrame({c: df[c] for c in [target, *controls]}).set_axis(
+        pd.DatetimeIndex(weeks.to_numpy())
+    )
     changing = per_week.groupby(level=0).nunique(dropna=False).max()
     if (changing > 1).any():
         column = changing[changing > 1].index[0]
@@ -583,18 +809,7 @@ def _week_table(
     per_week = per_week.groupby(level=0).first().loc[wide.index]
     y = per_week[target].astype(float)
     if controls:
-        parts = []
-        for column in controls:
-            values = per_week[column]
-            if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
-                if values.isna().any():
-                    raise DataError(f"control column {column!r} has missing values; fill them.")
-                parts.append(values.astype(float).rename(column))
-            else:
-                parts.append(
-                    pd.get_dummies(values.astype(str), prefix=column, drop_first=True, dtype=float)
-                )
-        design = pd.concat(parts, axis=1)
+        design = pd.concat([_control_columns(per_week, column) for column in controls], axis=1)
     else:
         design = pd.DataFrame(index=wide.index)
     flat = wide.columns[wide.std() == 0]
@@ -636,17 +851,26 @@ def fit_response_curves(
     df : pandas.DataFrame
         One row per week and channel (long format). Not modified.
     date, channel, spend : str
-        Columns of the week, the channel name and the spend.
+        Columns of the week, the channel name and the spend. The weeks are read as dates
+        (ISO, or ``dd/mm/yyyy`` day first); spend must be finite and zero or more.
     target : str, default "total_conversions"
         Column of the week's total conversions (all sources, the same on every row of a
         week), not the platform-reported ones.
     controls : sequence of str, default ()
-        Weekly columns that move the baseline (season, promotion...). Numbers and 0/1 enter
-        as they are; text or categories as one indicator per level but the first.
+        Weekly columns that move the baseline (season, promotion...). Numbers enter as they
+        are; yes/no columns (``True/False``, ``Oui/Non``, ``Vrai/Faux``, ``1/0``) as one 0/1
+        column; text or categories as one indicator per level but the first, at most
+        ``min(50, max(2, 5 % of the weeks))`` levels (the rarer ones are grouped into
+        ``"other"``, said with a :class:`~mlmarketing.DataWarning`). A column that looks like
+        an id is refused.
     shape : float, default 1.0
         Hill shape of the saturation, kept fixed (1: concave curves).
     max_decay : float, default 0.9
         Largest carry-over allowed.
+    half_saturation_range : (float, float), default (0.1, 10.0)
+        Bounds of each half saturation, as multiples of the channel's average weekly spend.
+    warm_up : int, default 8
+        First weeks left out of the fit (they are still used to build up the carry-over).
 
     Returns
     -------
@@ -654,8 +878,8 @@ def fit_response_curves(
 
     Notes
     -----
-    Carry-over from before the first week is taken as if each channel had spent its first
-    week's amount in the weeks before. The weeks must be evenly spaced with one row per
+    Carry-over from before the first week is taken as if each channel had spent its average
+    weekly amount in the weeks before. The weeks must be evenly spaced with one row per
     channel each (a channel off air has spend 0); otherwise :class:`DataError` says which
     week is missing. A channel whose spend never changes cannot be separated from the
     baseline and raises :class:`DataError`. Like any regression on observational data, the
@@ -670,21 +894,28 @@ def fit_response_curves(
     >>> round(curves.r2, 2) > 0.9
     True
     """
+    max_decay = _number(max_decay, "max_decay")
+    shape = _number(shape, "shape")
     if not 0 < max_decay < 1:
         raise DataError(f"max_decay must be in (0, 1), got {max_decay!r}.")
     if not shape > 0:
         raise DataError(f"shape must be positive, got {shape!r}.")
-    low_half, high_half = (float(v) for v in half_saturation_range)
+    if isinstance(half_saturation_range, str) or np.ndim(half_saturation_range) != 1 or len(
+        half_saturation_range
+    ) != 2:
+        raise DataError(
+            f"half_saturation_range must be a pair (low, high), got {half_saturation_range!r}."
+        )
+    low_half, high_half = (_number(v, "half_saturation_range") for v in half_saturation_range)
     if not 0 < low_half < 1 < high_half:
         raise DataError(
             f"half_saturation_range must be (low, high) with 0 < low < 1 < high, got "
             f"{half_saturation_range!r}."
         )
+    warm_up = check_positive_int(warm_up, "warm_up (weeks)", minimum=0)
     controls = [controls] if isinstance(controls, str) else list(controls)
     wide, y, design = _week_table(df, date, channel, spend, target, controls)
     n_weeks, n_channels = wide.shape
-    if not (isinstance(warm_up, int | np.integer) and 0 <= warm_up):
-        raise DataError(f"warm_up must be a whole number of weeks >= 0, got {warm_up!r}.")
     n_params = 3 * n_channels + 1 + design.shape[1]
     if n_weeks - warm_up < n_params + 10:
         raise DataError(
@@ -704,11 +935,8 @@ def fit_response_curves(
     def curves(decay: np.ndarray, half: np.ndarray) -> np.ndarray:
         out = np.empty_like(scaled_spend)
         for j in range(n_channels):
-            # Carry-over entering the first week: the channel's average (scaled) spend.
-            carried = signal.lfilter([1 - decay[j]], [1, -decay[j]], scaled_spend[:, j],
-                                     zi=[decay[j]])[0]
-            ratio = (np.maximum(carried, 0) / half[j]) ** shape
-            out[:, j] = ratio / (1 + ratio)
+            # Carry-over entering the first week: the channel's average (scaled) spend, 1.
+            out[:, j] = _hill(_adstock(scaled_spend[:, j], decay[j], 1.0), half[j], shape)
         return out
 
     linear_bounds = (np.r_[np.full(n_base, -np.inf), np.zeros(n_channels)], np.inf)
@@ -741,7 +969,7 @@ def fit_response_curves(
     params = pd.DataFrame(
         {
             "decay": decay,
-            "half_saturation": half * spend_scale,
+            "half saturation": half * spend_scale,
             "effect": effect * y_scale,
             "shape": shape,
         },
@@ -767,29 +995,62 @@ def fit_response_curves(
 # Budget
 # --------------------------------------------------------------------------------------
 
+# The planted truth of the simulated data (mlmarketing.simulate) still spells it this way.
+_HALF_SATURATION_SPELLINGS = ("half saturation", "half_saturation")
+
 
 def _params(curves: ResponseCurves | pd.DataFrame) -> pd.DataFrame:
     params = curves.params if isinstance(curves, ResponseCurves) else curves
     if not isinstance(params, pd.DataFrame):
         raise DataError(
             "curves must be the result of fit_response_curves or a DataFrame indexed by channel "
-            "with columns 'half_saturation' and 'effect' (and optionally 'shape')."
+            "with columns 'half saturation' and 'effect' (and optionally 'shape')."
         )
-    check_columns(params, ["half_saturation", "effect"], role="response column")
-    out = params[["half_saturation", "effect"]].astype(float).copy()
-    out["shape"] = params["shape"].astype(float) if "shape" in params else 1.0
-    bad = (out["half_saturation"] <= 0) | (out["effect"] < 0) | (out["shape"] <= 0)
+    half = next((c for c in _HALF_SATURATION_SPELLINGS if c in params.columns),
+                _HALF_SATURATION_SPELLINGS[0])
+    check_columns(params, [half, "effect"], role="response column")
+    columns = [half, "effect", *(["shape"] if "shape" in params else [])]
+    check_numeric(params, columns)
+    out = pd.DataFrame(
+        {
+            "half saturation": params[half].astype(float),
+            "effect": params["effect"].astype(float),
+            "shape": params["shape"].astype(float) if "shape" in params else 1.0,
+        },
+        index=params.index,
+    )
+    bad = ~((out["half saturation"] > 0) & (out["effect"] >= 0) & (out["shape"] > 0))
     if bad.any():
-        raise DataError("response curves need half_saturation > 0, effect >= 0 and shape > 0.")
+        raise DataError(
+            f"response curves need half saturation > 0, effect >= 0 and shape > 0, none missing "
+            f"(channel {out.index[bad][0]!r} does not)."
+        )
     return out
+
+
+def _amounts(series: pd.Series, name: str) -> pd.Series:
+    """A per-channel amount argument as checked floats indexed by channel."""
+    series = series.infer_objects() if series.dtype == object else series
+    return _checked_numbers(series, name, what="amounts")
 
 
 def _per_channel(value, channels: pd.Index, name: str, default: float) -> np.ndarray:
     if value is None:
         return np.full(len(channels), default)
     if np.isscalar(value):
-        return np.full(len(channels), float(value))
-    series = pd.Series(value, dtype=float) if isinstance(value, Mapping) else pd.Series(value)
+        amount = _number(value, name, allow_inf=name == "max_spend")
+        if amount < 0:
+            raise DataError(f"{name} cannot be negative, got {value!r}.")
+        return np.full(len(channels), amount)
+    if not isinstance(value, Mapping | pd.Series):
+        raise DataError(
+            f"{name} must be one amount, or one per channel as a dict or Series, got "
+            f"{type(value).__name__}."
+        )
+    series = pd.Series(value) if isinstance(value, Mapping) else value
+    if name == "max_spend":  # no maximum
+        series = series.replace(np.inf, np.nan)
+    series = _amounts(series, name)
     unknown = [c for c in series.index if c not in channels]
     if unknown:
         raise DataError(
@@ -800,7 +1061,12 @@ def _per_channel(value, channels: pd.Index, name: str, default: float) -> np.nda
 
 
 def _spend_vector(spend, channels: pd.Index) -> np.ndarray:
-    values = pd.Series(spend, dtype=float) if isinstance(spend, Mapping) else pd.Series(spend)
+    if not isinstance(spend, Mapping | pd.Series):
+        raise DataError(
+            f"spend must give one weekly amount per channel, as a dict or Series, got "
+            f"{type(spend).__name__}."
+        )
+    values = _amounts(pd.Series(spend) if isinstance(spend, Mapping) else spend, "spend")
     missing = [c for c in channels if c not in values.index]
     if missing:
         raise DataError(f"spend has no value for channel {missing[0]!r}; give one per channel.")
@@ -808,29 +1074,22 @@ def _spend_vector(spend, channels: pd.Index) -> np.ndarray:
     if unknown:
         raise DataError(f"spend names channel {unknown[0]!r}, which has no response curve.")
     out = values.reindex(channels).to_numpy(dtype=float)
-    if np.isnan(out).any() or (out < 0).any():
-        raise DataError("spend per channel must be zero or more, with no missing value.")
+    if np.isnan(out).any():
+        name = channels[np.isnan(out)][0]
+        raise DataError(f"spend for channel {name!r} is missing: give one amount per channel.")
     return out
 
 
 def _response(params: pd.DataFrame, x: np.ndarray) -> np.ndarray:
-    return params["effect"].to_numpy() * _saturation_vector(x, params)
-
-
-def _saturation_vector(x: np.ndarray, params: pd.DataFrame) -> np.ndarray:
-    k = params["half_saturation"].to_numpy()
-    s = params["shape"].to_numpy()
-    ratio = (np.maximum(x, 0) / k) ** s
-    return ratio / (1 + ratio)
+    return params["effect"].to_numpy() * _hill(
+        x, params["half saturation"].to_numpy(), params["shape"].to_numpy()
+    )
 
 
 def _slope(params: pd.DataFrame, x: np.ndarray) -> np.ndarray:
-    k = params["half_saturation"].to_numpy()
-    s = params["shape"].to_numpy()
-    e = params["effect"].to_numpy()
-    x = np.maximum(x, 1e-12)
-    ratio = (x / k) ** s
-    return e * s * ratio / (x * (1 + ratio) ** 2)
+    return params["effect"].to_numpy() * _hill_slope(
+        x, params["half saturation"].to_numpy(), params["shape"].to_numpy()
+    )
 
 
 def expected_conversions(curves: ResponseCurves | pd.DataFrame, spend) -> pd.Series:
@@ -842,13 +1101,18 @@ def expected_conversions(curves: ResponseCurves | pd.DataFrame, spend) -> pd.Ser
     Parameters
     ----------
     curves : ResponseCurves or pandas.DataFrame
-        A fit, or a table indexed by channel with ``half_saturation`` and ``effect``.
+        A fit, or a table indexed by channel with ``half saturation`` and ``effect``.
     spend : mapping or pandas.Series
-        Weekly spend per channel.
+        Weekly spend per channel: finite amounts, zero or more.
+
+    Returns
+    -------
+    pandas.Series
+        ``conversions`` per channel.
 
     Examples
     --------
-    >>> curves = pd.DataFrame({"half_saturation": [10.0], "effect": [100.0]}, index=["tv"])
+    >>> curves = pd.DataFrame({"half saturation": [10.0], "effect": [100.0]}, index=["tv"])
     >>> expected_conversions(curves, {"tv": 30.0}).tolist()
     [75.0]
     """
@@ -863,9 +1127,21 @@ def marginal_cpa(curves: ResponseCurves | pd.DataFrame, spend) -> pd.DataFrame:
     The marginal CPA is 1 / (extra conversions per extra euro): what the next euros buy.
     At the best split it is the same in every channel that is not at its minimum or maximum.
 
+    Parameters
+    ----------
+    curves : ResponseCurves or pandas.DataFrame
+        A fit, or a table indexed by channel with ``half saturation`` and ``effect``.
+    spend : mapping or pandas.Series
+        Weekly spend per channel.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per channel: ``weekly spend``, ``conversions``, ``CPA`` and ``marginal CPA``.
+
     Examples
     --------
-    >>> curves = pd.DataFrame({"half_saturation": [10.0], "effect": [100.0]}, index=["tv"])
+    >>> curves = pd.DataFrame({"half saturation": [10.0], "effect": [100.0]}, index=["tv"])
     >>> marginal_cpa(curves, {"tv": 10.0})["marginal CPA"].tolist()
     [0.4]
     """
@@ -887,12 +1163,11 @@ def marginal_cpa(curves: ResponseCurves | pd.DataFrame, spend) -> pd.DataFrame:
 
 
 def _bounds(params, total_budget, min_spend, max_spend):
-    if not (np.isscalar(total_budget) and np.isfinite(total_budget) and total_budget > 0):
+    total_budget = _number(total_budget, "total_budget")
+    if not total_budget > 0:
         raise DataError(f"total_budget must be a positive amount, got {total_budget!r}.")
     low = _per_channel(min_spend, params.index, "min_spend", 0.0)
-    high = _per_channel(max_spend, params.index, "max_spend", float(total_budget))
-    if (low < 0).any():
-        raise DataError("min_spend cannot be negative.")
+    high = _per_channel(max_spend, params.index, "max_spend", total_budget)
     if (low > high).any():
         name = params.index[np.argmax(low > high)]
         raise DataError(f"channel {name!r} has min_spend above max_spend; swap or fix them.")
@@ -906,7 +1181,7 @@ def _bounds(params, total_budget, min_spend, max_spend):
             f"the maximums add up to {high.sum():,.0f}, less than the budget "
             f"{total_budget:,.0f}: raise them or lower the budget."
         )
-    return low, np.minimum(high, total_budget)
+    return total_budget, low, np.minimum(high, total_budget)
 
 
 def allocate_budget(
@@ -926,12 +1201,13 @@ def allocate_budget(
     ----------
     curves : ResponseCurves or pandas.DataFrame
         A fit (:func:`fit_response_curves`) or a table indexed by channel with columns
-        ``half_saturation`` and ``effect`` (and ``shape``), such as a planted truth.
+        ``half saturation`` and ``effect`` (and ``shape``), such as a planted truth.
     total_budget : float
         Weekly budget to split (for a quarter, split the weekly budget and multiply by 13).
     min_spend, max_spend : float, mapping or Series, optional
         One amount for every channel, or one per channel name (channels left out get 0 and
-        no maximum). Contracts, minimum presence and ``2 x last year`` caps go here.
+        no maximum; ``np.inf`` is no maximum). Contracts, minimum presence and
+        ``2 x last year`` caps go here.
 
     Returns
     -------
@@ -941,28 +1217,25 @@ def allocate_budget(
 
     Examples
     --------
-    >>> curves = pd.DataFrame({"half_saturation": [10.0, 10.0], "effect": [100.0, 100.0]},
+    >>> curves = pd.DataFrame({"half saturation": [10.0, 10.0], "effect": [100.0, 100.0]},
     ...                       index=["tv", "search"])
     >>> allocate_budget(curves, 20.0)["weekly spend"].round(2).tolist()
     [10.0, 10.0]
     """
     params = _params(curves)
-    low, high = _bounds(params, total_budget, min_spend, max_spend)
-    scale = float(total_budget)
+    total_budget, low, high = _bounds(params, total_budget, min_spend, max_spend)
+    scale = total_budget
     lo, hi = low / scale, high / scale
     # Plain arrays, spend in units of the budget: the optimiser calls these many times.
-    half = params["half_saturation"].to_numpy() / scale
+    half = params["half saturation"].to_numpy() / scale
     shape = params["shape"].to_numpy()
     effect = params["effect"].to_numpy() / max(float(params["effect"].sum()), 1e-12)
 
     def loss(z: np.ndarray) -> float:
-        ratio = (np.maximum(z, 0) / half) ** shape
-        return -float((effect * ratio / (1 + ratio)).sum())
+        return -float((effect * _hill(z, half, shape)).sum())
 
     def grad(z: np.ndarray) -> np.ndarray:
-        z = np.maximum(z, 1e-12)
-        ratio = (z / half) ** shape
-        return -effect * shape * ratio / (z * (1 + ratio) ** 2)
+        return -effect * _hill_slope(z, half, shape)
 
     constraint = {"type": "eq", "fun": lambda z: z.sum() - 1.0, "jac": lambda z: np.ones_like(z)}
 
@@ -983,7 +1256,7 @@ def allocate_budget(
 
     starts = [
         feasible(np.ones(len(lo))),
-        feasible(params["half_saturation"].to_numpy()),
+        feasible(params["half saturation"].to_numpy()),
         feasible(params["effect"].to_numpy() + 1e-9),
     ]
     best = None
@@ -1012,6 +1285,20 @@ def split_by_ranking(
     The first channel of ``ranking`` (for example the lowest reported CPA) is filled up to
     its maximum, then the second, and so on until the budget is spent.
 
+    Parameters
+    ----------
+    ranking : sequence of str
+        The channels, best first, each once.
+    total_budget : float
+        Weekly budget to split.
+    min_spend, max_spend : float, mapping or Series, optional
+        As in :func:`allocate_budget`.
+
+    Returns
+    -------
+    pandas.Series
+        ``weekly spend`` per channel, in the order of ``ranking``.
+
     Examples
     --------
     >>> split_by_ranking(["email", "tv"], 100.0, min_spend=10.0, max_spend=50.0).tolist()
@@ -1020,7 +1307,8 @@ def split_by_ranking(
     channels = pd.Index(list(ranking))
     if channels.has_duplicates or len(channels) == 0:
         raise DataError("ranking must list each channel once.")
-    low, high = _bounds(pd.DataFrame(index=channels), total_budget, min_spend, max_spend)
+    total_budget, low, high = _bounds(pd.DataFrame(index=channels), total_budget, min_spend,
+                                      max_spend)
     spend = low.copy()
     left = total_budget - spend.sum()
     for i in range(len(spend)):
@@ -1045,19 +1333,27 @@ def plot_kpi(kpis: pd.DataFrame, kpi: str = "CPA", *, ax=None, title: str | None
     kpi : str, default "CPA"
         The column to show.
     ax : matplotlib Axes, optional
+        Where to draw; a new figure when None.
+    title : str, optional
+        The title (default: the KPI and which way is better).
 
     Returns
     -------
     matplotlib.axes.Axes
-    """
-    import matplotlib.pyplot as plt
 
+    Examples
+    --------
+    >>> kpis = pd.DataFrame({"CPA": [30.0, 250.0]}, index=["search", "tv"])
+    >>> plot_kpi(kpis).get_title()
+    'CPA by channel (lower is better)'
+    """
+    check_frame(kpis, name="kpis")
     check_columns(kpis, kpi, role="KPI column")
+    check_numeric(kpis, [kpi])
     higher_is_better = kpi in {"CTR", "conversion rate", "ROAS"}
     values = kpis[kpi].dropna().sort_values(ascending=higher_is_better)
-    if ax is None:
-        _, ax = plt.subplots()
-    ax.barh([str(i) for i in values.index], values.to_numpy())
+    ax = new_axes(ax)
+    ax.barh([str(i) for i in values.index], values.to_numpy(dtype=float))
     ax.set_xlabel(kpi)
     better = "higher" if higher_is_better else "lower"
     ax.set_title(title or f"{kpi} by channel ({better} is better)")
@@ -1077,24 +1373,35 @@ def plot_response_curves(
     Parameters
     ----------
     curves : ResponseCurves or pandas.DataFrame
+        A fit, or a table indexed by channel with ``half saturation`` and ``effect``.
     mark : mapping or pandas.Series, optional
         Weekly spend per channel to mark with a dot on its curve (for example the chosen split).
     max_spend : float, optional
         Right end of the spend axis (default: three times the largest half saturation).
     ax : matplotlib Axes, optional
+        Where to draw; a new figure when None.
+    title : str
+        The title.
 
     Returns
     -------
     matplotlib.axes.Axes
-    """
-    import matplotlib.pyplot as plt
 
+    Examples
+    --------
+    >>> curves = pd.DataFrame({"half saturation": [10.0], "effect": [100.0]}, index=["tv"])
+    >>> len(plot_response_curves(curves, mark={"tv": 10.0}).lines)
+    2
+    """
     params = _params(curves)
-    top = max_spend or 3.0 * float(params["half_saturation"].max())
+    if max_spend is not None:
+        max_spend = _number(max_spend, "max_spend")
+        if not max_spend > 0:
+            raise DataError(f"max_spend must be a positive amount, got {max_spend!r}.")
+    top = max_spend or 3.0 * float(params["half saturation"].max())
     grid = np.linspace(0, top, 200)
-    if ax is None:
-        _, ax = plt.subplots()
     marked = None if mark is None else _spend_vector(mark, params.index)
+    ax = new_axes(ax)
     for i, name in enumerate(params.index):
         one = params.iloc[[i]]
         line = ax.plot(grid, _response(one, grid[:, None]).ravel(), label=str(name))[0]

@@ -305,7 +305,7 @@ def test_fit_recovers_the_planted_curves(curves, truth):
     """Stated tolerances on the shipped data (noise sd 40 conversions, 104 weeks)."""
     fitted, planted = curves.params, truth["response"].loc[curves.params.index]
     assert (fitted["decay"] - planted["decay"]).abs().max() <= 0.1
-    ratio = fitted["half_saturation"] / planted["half_saturation"]
+    ratio = fitted["half saturation"] / planted["half_saturation"]
     assert ratio.between(0.5, 2.0).all()
     assert (fitted["effect"] / planted["effect"]).between(0.8, 1.25).all()
     contributions = curves.contributions.sum() / truth["contributions"].sum()
@@ -360,7 +360,7 @@ def test_fit_bad_options():
 
 
 def two_channels() -> pd.DataFrame:
-    return pd.DataFrame({"half_saturation": [10.0, 30.0], "effect": [100.0, 200.0]},
+    return pd.DataFrame({"half saturation": [10.0, 30.0], "effect": [100.0, 200.0]},
                         index=["a", "b"])
 
 
@@ -404,7 +404,7 @@ def test_allocation_bad_bounds(kwargs, message):
 def test_allocation_bad_curves_and_budget():
     with pytest.raises(DataError):
         m.allocate_budget(two_channels(), -5.0)
-    with pytest.raises(DataError, match="half_saturation"):
+    with pytest.raises(DataError, match="half saturation"):
         m.allocate_budget(pd.DataFrame({"effect": [1.0]}), 5.0)
     with pytest.raises(DataError, match="no value for channel"):
         m.expected_conversions(two_channels(), {"a": 1.0})
@@ -449,6 +449,43 @@ def test_plots_return_axes(curves, media):
     with pytest.raises(DataError):
         m.plot_kpi(kpis, "CPX")
     plt.close("all")
+
+
+def test_summary_is_a_labelled_table(curves):
+    summary = curves.summary()
+    assert isinstance(summary, pd.DataFrame) and summary.index.name == "channel"
+    assert list(summary.columns) == ["spend", "incremental conversions", "incremental CPA",
+                                     "share of conversions"]
+    assert list(curves.params.columns) == ["decay", "half saturation", "effect", "shape"]
+
+
+def test_public_signatures_follow_the_vocabulary():
+    import inspect
+
+    for name in m.__all__:
+        helper = getattr(m, name)
+        if not inspect.isfunction(helper):
+            continue
+        parameters = inspect.signature(helper).parameters
+        assert not {"confidence", "alpha", "unit", "seed"} & set(parameters), name
+        if "ax" in parameters:
+            assert parameters["ax"].kind is inspect.Parameter.KEYWORD_ONLY, name
+            assert parameters["ax"].default is None, name
+
+
+def test_result_columns_are_spaced_words_or_kpi_acronyms(curves, media):
+    tables = [
+        m.media_kpis(media, conversions="reported_conversions", revenue="reported_revenue",
+                     reach="reach"),
+        curves.summary(),
+        curves.params,
+        m.allocate_budget(curves, 100_000.0),
+    ]
+    for table in tables:
+        for column in table.columns:
+            words = str(column).split(" ")
+            assert "_" not in str(column), column
+            assert all(w == w.lower() or w.isupper() for w in words), column
 
 
 # ---------------------------------------------------------------------------- generator
