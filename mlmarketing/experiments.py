@@ -409,7 +409,7 @@ def campaign_return(
     check_frame(df)
     check_columns(df, arm, role="arm column")
     check_columns(df, revenue, role="revenue column")
-    check_numeric(df, [revenue], non_negative=True, what="amounts (refunds are handled apart)")
+    check_numeric(df, [revenue], non_negative=True, what="amounts")
     arms = _read_arms(df, arm)
     if (
         isinstance(cost_per_email, bool)
