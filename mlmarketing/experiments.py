@@ -136,19 +136,31 @@ def _read_event(
             "column of 0 (or False) instead."
         )
     if pd.api.types.is_datetime64_any_dtype(series):
-        dates = read_dates(series, column=column)
+        dates = _dates(series, column)
         return dates.notna().to_numpy(dtype=bool), dates
-    if pd.api.types.is_bool_dtype(series) or is_yes_no(series):
-        return read_yes_no(series, column=column).to_numpy(dtype=bool), None
-    if pd.api.types.is_numeric_dtype(series):
+    if series.dtype == bool:  # NumPy booleans cannot be missing
+        return series.to_numpy(), None
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         check_numeric(df, [column], non_negative=True, what="amounts or counts")
         numbers = series.to_numpy(dtype="float64", na_value=np.nan)
-        return ~np.isnan(numbers) & (numbers != 0), None
+        present = ~np.isnan(numbers)
+        if np.isin(numbers[present], (0.0, 1.0)).all() and not present.all():
+            read_yes_no(series, column=column)  # 0/1 with gaps: refused, naming the rows
+        return present & (numbers != 0), None
+    if pd.api.types.is_bool_dtype(series) or is_yes_no(series):
+        return read_yes_no(series, column=column).to_numpy(dtype=bool), None
     try:
         dates = read_dates(series, column=column, day_first=day_first)
     except DataError as error:
         raise _not_an_event(df, column, error) from None
     return dates.notna().to_numpy(dtype=bool), dates
+
+
+def _dates(series: pd.Series, column: str, day_first: bool | None = None) -> pd.Series:
+    """The column as dates, read by :func:`read_dates` (skipped, not copied, when it already is)."""
+    if series.dtype == np.dtype("datetime64[ns]"):
+        return series
+    return read_dates(series, column=column, day_first=day_first)
 
 
 def _not_an_event(df: pd.DataFrame, column: str, date_error: DataError) -> DataError:
@@ -185,8 +197,8 @@ def _not_an_event(df: pd.DataFrame, column: str, date_error: DataError) -> DataE
     )
 
 
-def _read_arms(df: pd.DataFrame, arm: str) -> pd.Series:
-    """The arm of every row; mixed labels such as 1 and "1" are one arm (compared as text)."""
+def _read_arms(df: pd.DataFrame, arm: str) -> tuple[pd.Series, list]:
+    """The arm of every row and the arms in order; labels such as 1 and "1" are one arm (as text)."""
     series = df[arm]
     missing = series.isna()
     if missing.any():
@@ -197,7 +209,8 @@ def _read_arms(df: pd.DataFrame, arm: str) -> pd.Series:
         )
     if series.dtype == object and series.map(lambda v: isinstance(v, str)).nunique() > 1:
         series = read_ids(series, column=arm)
-    n_arms = series.nunique()
+    order = _arm_order(series)
+    n_arms = len(order)
     if n_arms > MAX_LEVELS or (len(series) >= 20 and n_arms == len(series)):
         raise DataError(
             f"column {arm!r} has {n_arms} different values for {len(series)} rows: it looks like an "
@@ -205,7 +218,7 @@ def _read_arms(df: pd.DataFrame, arm: str) -> pd.Series:
             f"{MAX_LEVELS} arms). Pass the column that names the version each customer received, "
             "such as 'creative'."
         )
-    return series
+    return series, order
 
 
 def _arm_order(series: pd.Series) -> list:
@@ -317,12 +330,12 @@ def funnel_report(
     check_columns(df, arm, role="arm column")
     check_columns(df, list(labels.values()), role="step column")
     level = check_level(level)
-    arms = _read_arms(df, arm)
+    arms, order = _read_arms(df, arm)
     events = {label: _read_event(df, column, day_first=day_first) for label, column in labels.items()}
     happened = pd.DataFrame({label: hit for label, (hit, _) in events.items()}, index=df.index)
     _check_order(labels, happened, {label: dates for label, (_, dates) in events.items()})
     rows = []
-    for value in _arm_order(arms):
+    for value in order:
         mask = (arms == value).to_numpy()
         sent = int(mask.sum())
         previous = sent
@@ -410,7 +423,7 @@ def campaign_return(
     check_columns(df, arm, role="arm column")
     check_columns(df, revenue, role="revenue column")
     check_numeric(df, [revenue], non_negative=True, what="amounts")
-    arms = _read_arms(df, arm)
+    arms, order = _read_arms(df, arm)
     if (
         isinstance(cost_per_email, bool)
         or not isinstance(cost_per_email, int | float | np.integer | np.floating)
@@ -421,7 +434,8 @@ def campaign_return(
             f"cost_per_email must be a number of euros, 0 or more; got {cost_per_email!r}."
         )
     amounts = df[revenue].to_numpy(dtype="float64", na_value=np.nan)
-    frame = pd.DataFrame({"arm": arms.to_numpy(), "amount": np.nan_to_num(amounts, nan=0.0)})
+    # The arms' own array keeps a categorical column categorical: grouping it is fast.
+    frame = pd.DataFrame({"arm": arms.array, "amount": np.nan_to_num(amounts, nan=0.0)})
     grouped = frame.groupby("arm", observed=True, sort=False)["amount"]
     table = pd.DataFrame(
         {
@@ -429,7 +443,7 @@ def campaign_return(
             "sales": grouped.apply(lambda a: int((a > 0).sum())),
             "revenue (€)": grouped.sum(),
         }
-    ).reindex(_arm_order(arms))
+    ).reindex(order)
     table.index.name = arm
     table["revenue per email (€)"] = table["revenue (€)"] / table["emails"]
     table["cost (€)"] = table["emails"] * float(cost_per_email)
@@ -586,10 +600,9 @@ def _arm_counts(df: pd.DataFrame, arm: str, outcome: str) -> tuple[pd.Series, pd
     check_frame(df)
     check_columns(df, arm, role="arm column")
     check_columns(df, outcome, role="outcome column")
-    arms = _read_arms(df, arm)
+    arms, order = _read_arms(df, arm)
     hit, _ = _read_event(df, outcome)
-    order = _arm_order(arms)
-    frame = pd.DataFrame({"arm": arms.to_numpy(), "hit": hit})
+    frame = pd.DataFrame({"arm": arms.array, "hit": hit})
     grouped = frame.groupby("arm", observed=True)["hit"]
     successes = grouped.sum().reindex(order).astype(int)
     trials = grouped.size().reindex(order).astype(int)
@@ -745,39 +758,48 @@ def rate_table(
     keys = check_columns(df, by, role="group column")
     check_columns(df, outcome, role="outcome column")
     level = check_level(level)
-    hit, _ = _read_event(df, outcome)
-    groups = []
-    for key in keys:
-        column = df[key]
-        n_levels = column.nunique()
-        if looks_like_id(column, key) and (
-            n_levels > MAX_LEVELS or (len(column) >= 20 and n_levels == len(column))
-        ):
-            raise DataError(
-                f"column {key!r} is an id ({n_levels} different values for {len(column)} "
-                "rows): a rate per id means nothing. Group by a category such as a segment, a "
-                "creative or a send hour."
-            )
-        grouped_column, n_grouped = group_rare_levels(column, max_levels=MAX_LEVELS)
-        if n_grouped:
-            warnings.warn(
-                f"column {key!r} has {n_levels} levels, more than the {MAX_LEVELS} a rate "
-                f"table shows: its {n_grouped} rarest levels are grouped into 'other'.",
-                DataWarning,
-                stacklevel=2,
-            )
-        groups.append(grouped_column.rename(key))
-    missing = np.zeros(len(df), dtype=bool)
-    for column in groups:
-        missing |= column.isna().to_numpy()
+    hit = pd.Series(_read_event(df, outcome)[0].astype(int), index=df.index)
+    groups = [df[key] for key in keys]
+    table = _rates(hit, groups)
+    # The levels are counted on the (small) table; only a column with too many is looked at again.
+    observed = [table.index.get_level_values(i).nunique() for i in range(len(keys))]
+    if max(observed) > MAX_LEVELS or (len(df) >= 20 and max(observed) == len(df)):
+        for i, key in enumerate(keys):
+            groups[i] = _few_levels(df[key], key)
+        table = _rates(hit, groups)
     names = ", ".join(repr(k) for k in keys)
-    warn_dropped(int(missing.sum()), len(df), f"no value in {names}", stacklevel=3)
-    grouped = pd.Series(hit.astype(int), index=df.index).groupby(groups, observed=True)
-    table = pd.DataFrame({"n": grouped.size(), "successes": grouped.sum()})
+    warn_dropped(int(len(df) - table["n"].sum()), len(df), f"no value in {names}", stacklevel=3)
     table["rate"] = table["successes"] / table["n"]
     table["rate low"], table["rate high"] = _wilson(table["successes"], table["n"], level)
     table.attrs["level"] = level
     return table
+
+
+def _rates(hit: pd.Series, groups: list[pd.Series]) -> pd.DataFrame:
+    grouped = hit.groupby(groups, observed=True)
+    return pd.DataFrame({"n": grouped.size(), "successes": grouped.sum()})
+
+
+def _few_levels(column: pd.Series, key: str) -> pd.Series:
+    """A grouping column with at most ``MAX_LEVELS`` levels; an id is refused."""
+    n_levels = column.nunique()
+    many = n_levels > MAX_LEVELS or (len(column) >= 20 and n_levels == len(column))
+    if many and looks_like_id(column, key):
+        raise DataError(
+            f"column {key!r} is an id ({n_levels} different values for {len(column)} "
+            "rows): a rate per id means nothing. Group by a category such as a segment, a "
+            "creative or a send hour."
+        )
+    if n_levels <= MAX_LEVELS:
+        return column
+    grouped, n_grouped = group_rare_levels(column, max_levels=MAX_LEVELS)
+    warnings.warn(
+        f"column {key!r} has {n_levels} levels, more than the {MAX_LEVELS} a rate "
+        f"table shows: its {n_grouped} rarest levels are grouped into 'other'.",
+        DataWarning,
+        stacklevel=4,
+    )
+    return grouped.rename(key)
 
 
 def time_to_event(
@@ -837,11 +859,13 @@ def time_to_event(
         raise DataError(
             f"time_unit must be one of {', '.join(repr(u) for u in _TIME_UNITS)}, got {time_unit!r}."
         )
-    starts = read_dates(df[start], column=start, day_first=day_first)
-    if starts.isna().all():
+    starts = _dates(df[start], start, day_first).to_numpy(dtype="datetime64[ns]")
+    no_start = np.isnat(starts)
+    if no_start.all():
         raise DataError(
             f"column {start!r} has no date at all: pass the column of the send times."
         )
+    one_unit = np.timedelta64(int(_TIME_UNITS[time_unit]), "s")
     parts = []
     for label, column in labels.items():
         if df[column].isna().all():
@@ -849,25 +873,25 @@ def time_to_event(
                 f"column {column!r} has no value at all ({len(df)} missing): it is usually the "
                 "wrong column or a file read incompletely. Check the column name."
             )
-        ends = read_dates(df[column], column=column, day_first=day_first)
-        delay = (ends - starts).dt.total_seconds() / _TIME_UNITS[time_unit]
-        backwards = (delay < 0).to_numpy()
+        ends = _dates(df[column], column, day_first).to_numpy(dtype="datetime64[ns]")
+        present = ~np.isnat(ends)
+        delay = (ends - starts) / one_unit
+        backwards = delay < 0
         if backwards.any():
             raise DataError(
                 f"{int(backwards.sum())} row(s) have {column!r} before {start!r} "
                 f"({describe_rows(df.index, backwards)}): events out of order. Check the time "
                 "zones and the date order (day_first) of the two columns, or fix those rows."
             )
-        no_start = (ends.notna() & starts.isna()).to_numpy()
         warn_dropped(
-            int(no_start.sum()), int(ends.notna().sum()),
+            int((present & no_start).sum()), int(present.sum()),
             f"{column!r} is set but {start!r} is missing", stacklevel=3,
         )
-        keep = delay.notna().to_numpy()
+        keep = present & ~no_start
         part = {"step": label}
         if by is not None:
-            part[by] = df.loc[keep, by].to_numpy()
-        part[time_unit] = delay[keep].to_numpy()
+            part[by] = df[by].to_numpy()[keep]
+        part[time_unit] = delay[keep]
         parts.append(pd.DataFrame(part))
     return pd.concat(parts, ignore_index=True)
 

@@ -392,3 +392,13 @@ def test_day_first_text_gives_the_times_of_the_dates(sends):
         warnings.simplefilter("error")  # no month-first guess on day-first text
         times = time_to_event(text, "s", ["o"], time_unit="minutes")
     assert times["minutes"].tolist() == pytest.approx([m for _, m in sends])
+
+
+def test_a_0_1_column_with_gaps_is_refused_and_filling_it_works():
+    # Like repeat_3m: known only for the buyers.
+    kept = pd.array([1, None, None, 0, None, 1, 1, None, None, None], dtype="Int64")
+    df = emails(kept)
+    with pytest.raises(DataError, match=r"'clicked' has 6 missing value\(s\) \(rows 1, 2, 4 and 3 more\)"):
+        compare_arms(df, "creative", "clicked")
+    filled = df.assign(clicked=df["clicked"].fillna(0))
+    assert compare_arms(filled, "creative", "clicked")["successes"].tolist() == [1, 2]

@@ -499,3 +499,30 @@ def test_plots_return_axes(campaign):
 def test_amount_columns_count_as_sales_where_positive():
     df = pd.DataFrame({"arm": ["A"] * 3 + ["B"] * 3, "amount": [0.0, 50.0, None, 10.0, 20.0, 0.0]})
     assert compare_arms(df, "arm", "amount")["successes"].tolist() == [1, 2]
+
+
+def test_plot_labels_take_the_level_of_the_table():
+    df = small_frame()
+    report = funnel_report(df, "creative", ["delivered", "opened_at"], level=0.9)
+    assert plot_funnel(report).get_title() == "Funnel per arm (90 % intervals)"
+    comparison = compare_counts({"A": 6, "B": 10}, {"A": 200, "B": 200}, level=0.8)
+    texts = [t.get_text() for t in plot_arms(comparison).get_legend().get_texts()]
+    assert "observed (80 % interval)" in texts
+    wider = compare_counts({"A": 6, "B": 10}, {"A": 200, "B": 200}, level=0.99)
+    assert (wider["rate high"] > comparison["rate high"]).all()
+    plt.close("all")
+
+
+def test_plots_take_ax_by_keyword_only():
+    comparison = compare_counts({"A": 6, "B": 10}, {"A": 200, "B": 200})
+    _, ax = plt.subplots()
+    with pytest.raises(TypeError):
+        plot_arms(comparison, ax)
+    assert plot_arms(comparison, ax=ax) is ax
+    plt.close("all")
+
+
+def test_simulate_bandit_is_seeded_by_default():
+    one = simulate_bandit(RATES, 2000, "thompson", n_campaigns=5)
+    two = simulate_bandit(RATES, 2000, "thompson", n_campaigns=5, random_state=0)
+    pd.testing.assert_frame_equal(one, two)
