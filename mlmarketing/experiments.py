@@ -150,7 +150,7 @@ def _read_event(
     if pd.api.types.is_bool_dtype(series) or is_yes_no(series):
         return read_yes_no(series, column=column).to_numpy(dtype=bool), None
     try:
-        dates = read_dates(series, column=column, day_first=day_first)
+        dates = _dates(series, column, day_first)
     except DataError as error:
         raise _not_an_event(df, column, error) from None
     return dates.notna().to_numpy(dtype=bool), dates
@@ -160,7 +160,14 @@ def _dates(series: pd.Series, column: str, day_first: bool | None = None) -> pd.
     """The column as dates, read by :func:`read_dates` (skipped, not copied, when it already is)."""
     if series.dtype == np.dtype("datetime64[ns]"):
         return series
-    return read_dates(series, column=column, day_first=day_first)
+    try:
+        return read_dates(series, column=column, day_first=day_first)
+    except TypeError:  # cells holding lists or dicts (a JSON export) cannot be read as dates
+        example = series.dropna().iloc[0]
+        raise DataError(
+            f"column {column!r} holds {type(example).__name__} values such as {example!r}, not dates: "
+            "pass a column with one date per cell."
+        ) from None
 
 
 def _not_an_event(df: pd.DataFrame, column: str, date_error: DataError) -> DataError:

@@ -402,3 +402,11 @@ def test_a_0_1_column_with_gaps_is_refused_and_filling_it_works():
         compare_arms(df, "creative", "clicked")
     filled = df.assign(clicked=df["clicked"].fillna(0))
     assert compare_arms(filled, "creative", "clicked")["successes"].tolist() == [1, 2]
+
+
+def test_cells_holding_lists_are_refused_not_a_type_error():
+    df = emails([[1]] * 10)
+    with pytest.raises(DataError, match=r"'clicked' must say whether.*'\[1\]'"):
+        compare_arms(df, "creative", "clicked")
+    with pytest.raises(DataError, match="'clicked' holds list values"):
+        time_to_event(df.assign(sent=pd.Timestamp("2019-06-03")), "sent", ["clicked"])
