@@ -15,11 +15,27 @@ this module only puts them in tables a marketer can read:
   sampling, sending in waves) and :func:`summarise_bandit`;
 - plots: :func:`plot_funnel`, :func:`plot_arms`, :func:`plot_power_curve`, :func:`plot_bandit`.
 
-An "arm" is one version being tested (a creative, a subject line, a send time).
+An "arm" is one version being tested (a creative, a subject line, a send time); arm labels
+such as 1 and "1" are one arm.
+
+Every column that says whether an event happened (a funnel step, an outcome) is read with one
+rule, using the library's readers (:mod:`mlmarketing._validation`):
+
+- booleans and yes/no text (``yes``/``no``, ``oui``/``non``, ``vrai``/``faux``, ``1``/``0``...)
+  and numbers that are all 0 or 1 are yes/no; a missing value there is refused (fill it, e.g.
+  ``df[col].fillna(False)`` if missing means no);
+- dates and times, or date text (ISO, or ``dd/mm/yyyy`` read day first), mean "happened" where
+  present;
+- other numbers are amounts or counts and mean "happened" where present and not 0; negative
+  values, inf and decimal-comma text are refused with the fix;
+- anything else, and a column with no value at all, raises :class:`~mlmarketing.DataError`
+  naming the values (an empty column is not "0 successes").
 """
 
 from __future__ import annotations
 
+import re
+import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -35,8 +51,29 @@ from statsmodels.stats.proportion import (
 )
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
-from mlmarketing._errors import DataError
-from mlmarketing._validation import check_columns, check_frame, check_numeric
+from mlmarketing._errors import DataError, DataWarning
+from mlmarketing._validation import (
+    MAX_LEVELS,
+    NO_WORDS,
+    YES_WORDS,
+    check_columns,
+    check_frame,
+    check_level,
+    check_numeric,
+    check_positive_int,
+    describe_rows,
+    group_rare_levels,
+    is_yes_no,
+    level_label,
+    looks_like_id,
+    new_axes,
+    read_date,
+    read_dates,
+    read_ids,
+    read_yes_no,
+    shown,
+    warn_dropped,
+)
 
 __all__ = [
     "POLICIES",
@@ -70,42 +107,125 @@ _POLICY_ALIASES = {
     "thompson": "thompson sampling",
     "thompson sampling": "thompson sampling",
 }
+_TIME_UNITS = {"minutes": 60.0, "hours": 3600.0, "days": 86400.0, "weeks": 604800.0}
+# Text that can only be a number written the French way or with separators ("70,35", "1 200").
+_NUMBER_TEXT = re.compile(r"^[+-]?[\d\s.,\u00a0\u202f]*\d[\d\s.,\u00a0\u202f]*\s*(€|eur|%)?$", re.IGNORECASE)
 
 
 # --------------------------------------------------------------------------- input checks
 
 
-def _happened(df: pd.DataFrame, column: str) -> pd.Series:
-    """Whether the event of ``column`` happened, as booleans.
+def _read_event(
+    df: pd.DataFrame, column: str, *, day_first: bool | None = None
+) -> tuple[np.ndarray, pd.Series | None]:
+    """Whether the event of ``column`` happened on each row, and the column's dates if it holds dates.
 
-    A yes/no column (booleans or 0/1) is used as it is, with missing values meaning "no";
-    a number column (an amount, a count) means "happened" where it is neither missing nor 0;
-    any other column (a time stamp, a text) means "happened" where it is not missing.
+    The one rule of the module (see the module docstring): booleans and yes/no text (the
+    library's vocabulary, :func:`~mlmarketing._validation.read_yes_no`) and numbers that are all
+    0 or 1 are yes/no, and a missing value there is refused; dates (or date text, read with
+    :func:`~mlmarketing._validation.read_dates`) mean "happened" where present; other numbers are
+    amounts or counts and mean "happened" where present and not 0 (negative values and inf are
+    refused). Anything else, and a column with no value at all, raises :class:`DataError`.
     """
     series = df[column]
-    if pd.api.types.is_bool_dtype(series):
-        return series.fillna(False).astype(bool)
-    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_datetime64_any_dtype(series):
-        values = series.dropna()
-        if values.isin([0, 1]).all():
-            return series.fillna(0).astype(bool)
-        # An amount or a count: the event happened where there is a non-zero value.
-        return series.notna() & (series != 0)
-    if series.dtype == object or isinstance(series.dtype, pd.CategoricalDtype | pd.StringDtype):
-        text = series.dropna().astype(str).str.strip().str.lower()
-        yes_no = {"yes", "no", "oui", "non", "true", "false", "1", "0"}
-        if len(text) and text.isin(yes_no).all():
-            return series.astype(str).str.strip().str.lower().isin({"yes", "oui", "true", "1"})
-    return series.notna()
-
-
-def _check_arm_column(df: pd.DataFrame, arm: str) -> None:
-    if df[arm].isna().any():
-        n = int(df[arm].isna().sum())
+    if series.isna().all():
         raise DataError(
-            f"column {arm!r} has {n} missing value(s): every e-mail must belong to an arm. "
+            f"column {column!r} has no value at all ({len(series)} missing): an event column that is "
+            "empty on every row is usually the wrong column or a file read incompletely, not an event "
+            "that never happened. Check the column name; if the event really never happened, pass a "
+            "column of 0 (or False) instead."
+        )
+    if pd.api.types.is_datetime64_any_dtype(series):
+        dates = _dates(series, column)
+        return dates.notna().to_numpy(dtype=bool), dates
+    if series.dtype == bool:  # NumPy booleans cannot be missing
+        return series.to_numpy(), None
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        check_numeric(df, [column], non_negative=True, what="amounts or counts")
+        numbers = series.to_numpy(dtype="float64", na_value=np.nan)
+        present = ~np.isnan(numbers)
+        if np.isin(numbers[present], (0.0, 1.0)).all() and not present.all():
+            read_yes_no(series, column=column)  # 0/1 with gaps: refused, naming the rows
+        return present & (numbers != 0), None
+    if pd.api.types.is_bool_dtype(series) or is_yes_no(series):
+        return read_yes_no(series, column=column).to_numpy(dtype=bool), None
+    try:
+        dates = _dates(series, column, day_first)
+    except DataError as error:
+        raise _not_an_event(df, column, error) from None
+    return dates.notna().to_numpy(dtype=bool), dates
+
+
+def _dates(series: pd.Series, column: str, day_first: bool | None = None) -> pd.Series:
+    """The column as dates, read by :func:`read_dates` (skipped, not copied, when it already is)."""
+    if series.dtype == np.dtype("datetime64[ns]"):
+        return series
+    try:
+        return read_dates(series, column=column, day_first=day_first)
+    except TypeError:  # cells holding lists or dicts (a JSON export) cannot be read as dates
+        example = series.dropna().iloc[0]
+        raise DataError(
+            f"column {column!r} holds {type(example).__name__} values such as {example!r}, not dates: "
+            "pass a column with one date per cell."
+        ) from None
+
+
+def _not_an_event(df: pd.DataFrame, column: str, date_error: DataError) -> DataError:
+    series = df[column]
+    texts = pd.Series(pd.unique(series.dropna().astype(str).str.strip()), dtype=object)
+    if len(texts) and texts.map(lambda t: bool(_NUMBER_TEXT.match(t))).all():
+        try:  # amounts written as text: the shared check says how to convert them
+            check_numeric(df, [column], non_negative=True, what="amounts or counts")
+        except DataError as error:
+            return error
+    yes_no = texts.str.lower().str.replace(r"^([01])\.0+$", r"\1", regex=True).isin(
+        YES_WORDS | NO_WORDS
+    )
+
+    def is_date(text: str) -> bool:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                read_date(text, column)
+        except DataError:
+            return False
+        return True
+
+    bad = [t for t in texts[~yes_no].head(1000) if not is_date(t)]
+    if not bad:  # every value is a date on its own: the column mixes two date orders
+        return date_error
+    named = ", ".join(repr(t) for t in bad[:5]) + (", ..." if len(bad) > 5 else "")
+    return DataError(
+        f"column {column!r} must say whether the event happened on each row: yes/no (yes/no, "
+        "oui/non, vrai/faux, true/false, 1/0), a date or time (empty where it did not happen), or "
+        f"an amount or count (empty or 0 where it did not happen). It holds {named}, which is none "
+        f"of these. Recode those values, e.g. df[{column!r}] = df[{column!r}].replace("
+        f"{{{bad[0]!r}: 'non'}}), or pass the right column."
+    )
+
+
+def _read_arms(df: pd.DataFrame, arm: str) -> tuple[pd.Series, list]:
+    """The arm of every row and the arms in order; labels such as 1 and "1" are one arm (as text)."""
+    series = df[arm]
+    missing = series.isna()
+    if missing.any():
+        raise DataError(
+            f"column {arm!r} has {int(missing.sum())} missing value(s) "
+            f"({describe_rows(series.index, missing)}): every e-mail must belong to an arm. "
             "Drop those rows or fill in the arm before comparing."
         )
+    if series.dtype == object and series.map(lambda v: isinstance(v, str)).nunique() > 1:
+        series = read_ids(series, column=arm)
+    order = _arm_order(series)
+    n_arms = len(order)
+    if n_arms > MAX_LEVELS or (len(series) >= 20 and n_arms == len(series)):
+        raise DataError(
+            f"column {arm!r} has {n_arms} different values for {len(series)} rows: it looks like an "
+            "id, not the arm of a test (at most "
+            f"{MAX_LEVELS} arms). Pass the column that names the version each customer received, "
+            "such as 'creative'."
+        )
+    return series, order
 
 
 def _arm_order(series: pd.Series) -> list:
@@ -115,26 +235,31 @@ def _arm_order(series: pd.Series) -> list:
     return sorted(series.dropna().unique(), key=str)
 
 
-def _check_confidence(confidence: float, name: str = "confidence") -> None:
-    if not (isinstance(confidence, int | float) and 0 < confidence < 1):
-        raise DataError(
-            f"{name} must be a number between 0 and 1 (for example 0.95), got {confidence!r}."
-        )
-
-
 def _check_rate(value: float, name: str) -> float:
-    if not isinstance(value, int | float | np.floating | np.integer) or not 0 < float(value) < 1:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float | np.floating | np.integer)
+        or not 0 < float(value) < 1
+    ):
         raise DataError(
             f"{name} must be a rate strictly between 0 and 1 (3 % is 0.03), got {value!r}."
         )
     return float(value)
 
 
-def _wilson(successes, trials, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+def _wilson(successes, trials, level: float) -> tuple[np.ndarray, np.ndarray]:
     low, high = proportion_confint(
-        np.asarray(successes), np.asarray(trials), alpha=1 - confidence, method="wilson"
+        np.asarray(successes), np.asarray(trials), alpha=1 - level, method="wilson"
     )
     return np.asarray(low, dtype=float), np.asarray(high, dtype=float)
+
+
+def _interval_label(table: pd.DataFrame, plural: bool = False) -> str:
+    """" (95 % intervals)" from the level a table was computed at, or "" when it is not known."""
+    level = table.attrs.get("level")
+    if level is None:
+        return ""
+    return f" ({level_label(level)} interval{'s' if plural else ''})"
 
 
 # --------------------------------------------------------------------------- the funnel
@@ -159,36 +284,44 @@ def funnel_report(
     arm: str,
     steps: Sequence[str] | Mapping[str, str],
     *,
-    confidence: float = 0.95,
+    level: float = 0.95,
+    day_first: bool | None = None,
 ) -> pd.DataFrame:
     """Counts and rates at every step of a funnel (sent → delivered → opened → ...), per arm.
 
-    Each row of ``df`` is one e-mail sent. A step column can be yes/no (booleans or 0/1) or a
-    time stamp / amount that is missing (an amount: missing or 0) where the step did not happen.
+    Each row of ``df`` is one e-mail sent. A step column says whether the step happened, read
+    with the module's one rule: yes/no (booleans, ``oui``/``non``, ``vrai``/``faux``, ``1``/``0``...;
+    no missing value), a date or time (empty where the step did not happen; text dates are read
+    day first, ``03/06/2019`` is 3 June), or an amount or count (empty or 0 where it did not
+    happen). A column with no value at all is refused.
 
     Parameters
     ----------
     df : pandas.DataFrame
-        One row per e-mail (or visitor) sent.
+        One row per e-mail (or visitor) sent. It is not modified.
     arm : str
-        Column naming the arm (creative) of each row.
+        Column naming the arm (creative) of each row; no missing value.
     steps : list of str, or dict {label: column}
         The funnel's steps in order, after "sent". Every row that reached a step must have
         reached the step before; if not, :class:`~mlmarketing.DataError` says how many rows
         break the order. (Some e-mail tools miss opens when images are blocked: if a click
         without an open is real in your data, fill the open from the click first.)
-    confidence : float, default 0.95
+    level : float, default 0.95
         Level of the Wilson intervals.
+    day_first : bool or None, default None
+        Order of text dates: None reads ``dd/mm/yyyy`` unless the column shows month first;
+        True or False forces it.
 
     Returns
     -------
     pandas.DataFrame
         One row per arm and step (``"sent"`` first): ``count``, ``rate`` (share of e-mails
         sent), ``rate low`` / ``rate high`` (Wilson interval) and ``rate of previous step``.
+        ``attrs["level"]`` keeps the level for :func:`plot_funnel`.
 
     Examples
     --------
-    >>> df = pd.DataFrame({"creative": ["A", "A", "B", "B"], "opened": [1, 0, 1, 1],
+    >>> df = pd.DataFrame({"creative": ["A", "A", "B", "B"], "opened": ["oui", "non", "oui", "oui"],
     ...                    "clicked": [1, 0, 0, 1]})
     >>> funnel_report(df, "creative", ["opened", "clicked"])[["creative", "step", "count"]]
       creative     step  count
@@ -203,13 +336,14 @@ def funnel_report(
     labels = _steps_dict(steps)
     check_columns(df, arm, role="arm column")
     check_columns(df, list(labels.values()), role="step column")
-    _check_confidence(confidence)
-    _check_arm_column(df, arm)
-    happened = pd.DataFrame({label: _happened(df, column) for label, column in labels.items()})
-    _check_order(df, labels, happened)
+    level = check_level(level)
+    arms, order = _read_arms(df, arm)
+    events = {label: _read_event(df, column, day_first=day_first) for label, column in labels.items()}
+    happened = pd.DataFrame({label: hit for label, (hit, _) in events.items()}, index=df.index)
+    _check_order(labels, happened, {label: dates for label, (_, dates) in events.items()})
     rows = []
-    for value in _arm_order(df[arm]):
-        mask = (df[arm] == value).to_numpy()
+    for value in order:
+        mask = (arms == value).to_numpy()
         sent = int(mask.sum())
         previous = sent
         rows.append({arm: value, "step": "sent", "count": sent, "previous": sent})
@@ -221,37 +355,41 @@ def funnel_report(
             row["sent"] = sent
     table = pd.DataFrame(rows)
     table["rate"] = table["count"] / table["sent"]
-    table["rate low"], table["rate high"] = _wilson(table["count"], table["sent"], confidence)
+    table["rate low"], table["rate high"] = _wilson(table["count"], table["sent"], level)
     with np.errstate(invalid="ignore", divide="ignore"):
         table["rate of previous step"] = np.where(
             table["previous"] > 0, table["count"] / table["previous"].clip(lower=1), np.nan
         )
-    return table[[arm, "step", "count", "rate", "rate low", "rate high", "rate of previous step"]]
+    table = table[[arm, "step", "count", "rate", "rate low", "rate high", "rate of previous step"]]
+    table.attrs["level"] = level
+    return table
 
 
-def _check_order(df: pd.DataFrame, labels: dict[str, str], happened: pd.DataFrame) -> None:
+def _check_order(
+    labels: dict[str, str], happened: pd.DataFrame, dates: dict[str, pd.Series | None]
+) -> None:
     names = list(labels)
     for before, after in zip(names[:-1], names[1:], strict=True):
         skipped = happened[after] & ~happened[before]
         if skipped.any():
             raise DataError(
                 f"{int(skipped.sum())} row(s) reached step {after!r} without step {before!r} "
-                f"(column {labels[after]!r} is set but {labels[before]!r} is not). "
+                f"(column {labels[after]!r} is set but {labels[before]!r} is not; "
+                f"{describe_rows(happened.index, skipped)}). "
                 "A funnel's steps must be in order: check the step order, or, if your tool "
                 "misses opens, fill the "
                 f"earlier step from the later one before calling (e.g. df[{labels[before]!r}] = "
                 f"df[{labels[before]!r}].fillna(df[{labels[after]!r}]))."
             )
-        first, second = df[labels[before]], df[labels[after]]
-        if pd.api.types.is_datetime64_any_dtype(first) and pd.api.types.is_datetime64_any_dtype(
-            second
-        ):
-            backwards = (second < first).fillna(False)
+        first, second = dates[before], dates[after]
+        if first is not None and second is not None:
+            backwards = (second < first).fillna(False).to_numpy(dtype=bool)
             if backwards.any():
                 raise DataError(
                     f"{int(backwards.sum())} row(s) have {labels[after]!r} earlier than "
-                    f"{labels[before]!r} (for example row {backwards.idxmax()!r}): events out of "
-                    "order. Check the time zones of the two columns or fix those rows."
+                    f"{labels[before]!r} ({describe_rows(happened.index, backwards)}): events out "
+                    "of order. Check the time zones and the date order (day_first) of the two "
+                    "columns, or fix those rows."
                 )
 
 
@@ -267,11 +405,12 @@ def campaign_return(
     Parameters
     ----------
     df : pandas.DataFrame
-        One row per e-mail sent.
+        One row per e-mail sent. It is not modified.
     arm : str
-        Column naming the arm (creative) of each row.
+        Column naming the arm (creative) of each row; no missing value.
     revenue : str
-        Column of revenue in euros (missing or 0 where there was no sale).
+        Column of revenue in euros: numbers, empty or 0 where there was no sale. Negative
+        amounts (refunds), inf and text such as ``"70,35"`` are refused with the fix.
     cost_per_email : float, default 0.0
         Cost of sending one e-mail (euros), counted for every row.
 
@@ -290,19 +429,20 @@ def campaign_return(
     check_frame(df)
     check_columns(df, arm, role="arm column")
     check_columns(df, revenue, role="revenue column")
-    check_numeric(df, [revenue])
-    _check_arm_column(df, arm)
-    if not isinstance(cost_per_email, int | float) or cost_per_email < 0:
+    check_numeric(df, [revenue], non_negative=True, what="amounts")
+    arms, order = _read_arms(df, arm)
+    if (
+        isinstance(cost_per_email, bool)
+        or not isinstance(cost_per_email, int | float | np.integer | np.floating)
+        or not np.isfinite(cost_per_email)
+        or cost_per_email < 0
+    ):
         raise DataError(
             f"cost_per_email must be a number of euros, 0 or more; got {cost_per_email!r}."
         )
-    amounts = pd.to_numeric(df[revenue])
-    if (amounts < 0).any():
-        raise DataError(
-            f"column {revenue!r} has {int((amounts < 0).sum())} negative amount(s): refunds "
-            "should be handled before computing a campaign's return."
-        )
-    frame = pd.DataFrame({"arm": df[arm].to_numpy(), "amount": amounts.fillna(0.0).to_numpy()})
+    amounts = df[revenue].to_numpy(dtype="float64", na_value=np.nan)
+    # The arms' own array keeps a categorical column categorical: grouping it is fast.
+    frame = pd.DataFrame({"arm": arms.array, "amount": np.nan_to_num(amounts, nan=0.0)})
     grouped = frame.groupby("arm", observed=True, sort=False)["amount"]
     table = pd.DataFrame(
         {
@@ -310,7 +450,7 @@ def campaign_return(
             "sales": grouped.apply(lambda a: int((a > 0).sum())),
             "revenue (€)": grouped.sum(),
         }
-    ).reindex(_arm_order(df[arm]))
+    ).reindex(order)
     table.index.name = arm
     table["revenue per email (€)"] = table["revenue (€)"] / table["emails"]
     table["cost (€)"] = table["emails"] * float(cost_per_email)
@@ -326,27 +466,33 @@ def _as_counts(successes, trials) -> tuple[pd.Series, pd.Series]:
     s = successes.copy() if isinstance(successes, pd.Series) else pd.Series(successes)
     n = trials.copy() if isinstance(trials, pd.Series) else pd.Series(trials)
     if set(s.index) != set(n.index):
-        raise DataError(
-            f"successes and trials name different arms ({list(s.index)} against {list(n.index)}): "
-            "give both for the same arms."
-        )
+        # Arms compared as text: 1 and "1" are one arm.
+        s_text = read_ids(pd.Series(s.index, dtype=object), allow_missing=True)
+        n_text = read_ids(pd.Series(n.index, dtype=object), allow_missing=True)
+        if set(s_text) != set(n_text) or s_text.duplicated().any() or n_text.duplicated().any():
+            raise DataError(
+                f"successes and trials name different arms ({list(s.index)} against "
+                f"{list(n.index)}): give both for the same arms."
+            )
+        s.index, n.index = pd.Index(s_text, name=s.index.name), pd.Index(n_text, name=s.index.name)
     n = n.reindex(s.index)
     if len(s) < 2:
         raise DataError(f"there are {len(s)} arm(s); a comparison needs at least two arms.")
-    for name, values in (("successes", s), ("trials", n)):
-        numbers = pd.to_numeric(values, errors="coerce")
-        if numbers.isna().any() or (numbers != np.round(numbers)).any():
-            bad = values[numbers.isna() | (numbers != np.round(numbers))].index[0]
-            raise DataError(f"{name} of arm {bad!r} is {values[bad]!r}; it must be a whole number.")
-    s, n = s.astype(int), n.astype(int)
+    counts = pd.DataFrame({"successes": s, "trials": n})
+    check_numeric(counts, ["successes", "trials"], non_negative=True, what="counts")
+    for name in ("successes", "trials"):
+        numbers = counts[name].to_numpy(dtype="float64", na_value=np.nan)
+        bad = np.isnan(numbers) | (numbers != np.round(numbers))
+        if bad.any():
+            arm = counts.index[bad][0]
+            raise DataError(
+                f"{name} of arm {arm!r} is {shown(counts[name][arm])}; it must be a whole number."
+            )
+    s, n = counts["successes"].astype(int), counts["trials"].astype(int)
     if (n <= 0).any():
         raise DataError(
             f"arm {n.index[(n <= 0).to_numpy()][0]!r} has no e-mail (0 trials): drop that arm or "
             "check the arm names."
-        )
-    if (s < 0).any():
-        raise DataError(
-            f"arm {s.index[(s < 0).to_numpy()][0]!r} has a negative number of successes."
         )
     if (s > n).any():
         bad = s.index[(s > n).to_numpy()][0]
@@ -354,7 +500,19 @@ def _as_counts(successes, trials) -> tuple[pd.Series, pd.Series]:
             f"arm {bad!r} has {s[bad]} successes out of {n[bad]} trials: successes cannot exceed "
             "trials. Check that both count the same e-mails."
         )
+    s.name, n.name = "successes", "trials"
     return s, n
+
+
+def _find_arm(control, arms: list):
+    """The arm called ``control``; 1 and "1" name the same arm."""
+    if control in arms:
+        return control
+    wanted = read_ids(pd.Series([control], dtype=object), allow_missing=True).iloc[0]
+    texts = list(read_ids(pd.Series(arms, dtype=object), allow_missing=True))
+    if wanted is not None and texts.count(wanted) == 1:
+        return arms[texts.index(wanted)]
+    raise DataError(f"control {control!r} is not one of the arms {arms}: pass one of them.")
 
 
 def compare_counts(
@@ -362,7 +520,7 @@ def compare_counts(
     trials: Mapping | pd.Series,
     *,
     control=None,
-    confidence: float = 0.95,
+    level: float = 0.95,
     correction: str = "holm",
 ) -> pd.DataFrame:
     """Every arm against the control: rates, intervals, lifts, p-values, corrected p-values.
@@ -376,11 +534,12 @@ def compare_counts(
     Parameters
     ----------
     successes, trials : dict or pandas.Series
-        Number of successes (clicks, sales) and of trials (e-mails sent) per arm.
+        Number of successes (clicks, sales) and of trials (e-mails sent) per arm: whole
+        numbers, not negative, finite. Arm names are compared as text (1 and "1" are one arm).
     control : arm name, optional
         The reference arm; default the first one.
-    confidence : float, default 0.95
-        Level of the intervals; ``1 - confidence`` is the significance level.
+    level : float, default 0.95
+        Level of the intervals; ``1 - level`` is the significance level.
     correction : str, default "holm"
         Any method of ``multipletests`` ("holm", "bonferroni", "fdr_bh", ...).
 
@@ -388,37 +547,35 @@ def compare_counts(
     -------
     pandas.DataFrame
         Indexed by arm: ``n``, ``successes``, ``rate``, ``rate low``, ``rate high``,
-        ``diff vs control`` (in rate points), ``diff low``, ``diff high``, ``relative lift``,
-        ``p-value``, ``p-value (<correction>)`` and ``significant``. The control's comparison
-        columns are empty. When an arm and the control both have no success (or only
-        successes), their p-value is 1: there is no difference to see.
+        ``difference`` (the arm's rate minus the control's, in rate points), ``difference low``,
+        ``difference high``, ``relative lift``, ``p-value``, ``p-value (<correction>)`` and
+        ``significant``. The control's comparison columns are empty. When an arm and the
+        control both have no success (or only successes), their p-value is 1: there is no
+        difference to see. ``attrs["level"]`` keeps the level for :func:`plot_arms`.
 
     Examples
     --------
     >>> table = compare_counts({"A": 6, "B": 10}, {"A": 200, "B": 200})
-    >>> table[["rate", "diff vs control"]].round(3)
-       rate  diff vs control
-    A  0.03              NaN
-    B  0.05             0.02
+    >>> table[["rate", "difference", "p-value"]].round(3)
+       rate  difference  p-value
+    A  0.03         NaN      NaN
+    B  0.05        0.02    0.307
     """
     s, n = _as_counts(successes, trials)
-    _check_confidence(confidence)
+    level = check_level(level)
     arms = list(s.index)
-    if control is None:
-        control = arms[0]
-    if control not in arms:
-        raise DataError(f"control {control!r} is not one of the arms {arms}: pass one of them.")
+    control = arms[0] if control is None else _find_arm(control, arms)
     table = pd.DataFrame({"n": n, "successes": s})
     table.index.name = s.index.name
     table["rate"] = s / n
-    table["rate low"], table["rate high"] = _wilson(s, n, confidence)
+    table["rate low"], table["rate high"] = _wilson(s, n, level)
     others = [a for a in arms if a != control]
     s0, n0 = int(s[control]), int(n[control])
     diffs, lows, highs, pvalues = [], [], [], []
     for a in others:
         s1, n1 = int(s[a]), int(n[a])
         low, high = confint_proportions_2indep(
-            s1, n1, s0, n0, compare="diff", method="newcomb", alpha=1 - confidence
+            s1, n1, s0, n0, compare="diff", method="newcomb", alpha=1 - level
         )
         diffs.append(s1 / n1 - s0 / n0)
         lows.append(float(low))
@@ -428,20 +585,21 @@ def compare_counts(
         else:
             pvalues.append(float(proportions_ztest([s1, s0], [n1, n0])[1]))
     try:
-        _, adjusted, _, _ = multipletests(pvalues, alpha=1 - confidence, method=correction)
+        _, adjusted, _, _ = multipletests(pvalues, alpha=1 - level, method=correction)
     except ValueError as error:
         raise DataError(
             f"correction {correction!r} is not a method of statsmodels' multipletests: use "
             "'holm', 'bonferroni' or 'fdr_bh'."
         ) from error
-    table["diff vs control"] = pd.Series(diffs, index=others, dtype=float)
-    table["diff low"] = pd.Series(lows, index=others, dtype=float)
-    table["diff high"] = pd.Series(highs, index=others, dtype=float)
+    table["difference"] = pd.Series(diffs, index=others, dtype=float)
+    table["difference low"] = pd.Series(lows, index=others, dtype=float)
+    table["difference high"] = pd.Series(highs, index=others, dtype=float)
     rate0 = s0 / n0
-    table["relative lift"] = table["diff vs control"] / rate0 if rate0 > 0 else np.nan
+    table["relative lift"] = table["difference"] / rate0 if rate0 > 0 else np.nan
     table["p-value"] = pd.Series(pvalues, index=others, dtype=float)
     table[f"p-value ({correction})"] = pd.Series(adjusted, index=others, dtype=float)
-    table["significant"] = table[f"p-value ({correction})"] < 1 - confidence
+    table["significant"] = table[f"p-value ({correction})"] < 1 - level
+    table.attrs["level"] = level
     return table
 
 
@@ -449,10 +607,9 @@ def _arm_counts(df: pd.DataFrame, arm: str, outcome: str) -> tuple[pd.Series, pd
     check_frame(df)
     check_columns(df, arm, role="arm column")
     check_columns(df, outcome, role="outcome column")
-    _check_arm_column(df, arm)
-    hit = _happened(df, outcome).to_numpy()
-    order = _arm_order(df[arm])
-    frame = pd.DataFrame({"arm": df[arm].to_numpy(), "hit": hit})
+    arms, order = _read_arms(df, arm)
+    hit, _ = _read_event(df, outcome)
+    frame = pd.DataFrame({"arm": arms.array, "hit": hit})
     grouped = frame.groupby("arm", observed=True)["hit"]
     successes = grouped.sum().reindex(order).astype(int)
     trials = grouped.size().reindex(order).astype(int)
@@ -466,7 +623,7 @@ def compare_arms(
     outcome: str,
     *,
     control=None,
-    confidence: float = 0.95,
+    level: float = 0.95,
     correction: str = "holm",
 ) -> pd.DataFrame:
     """Compare every arm with the control on a yes/no outcome, from one row per e-mail.
@@ -477,15 +634,18 @@ def compare_arms(
     Parameters
     ----------
     df : pandas.DataFrame
-        One row per e-mail sent.
+        One row per e-mail sent. It is not modified.
     arm : str
-        Column naming the arm of each row.
+        Column naming the arm of each row; no missing value. Mixed labels such as 1 and "1"
+        are one arm.
     outcome : str
-        The success: a yes/no column, or a time stamp / amount missing (or 0) where it
-        did not happen.
+        The success, read as a funnel step is (see :func:`funnel_report`): yes/no values
+        (``Oui``/``Non``, ``Vrai``/``Faux``, 1/0, booleans; no missing value), a date or time
+        that is empty where it did not happen, or an amount or count that is empty or 0 where it
+        did not happen. A column with no value at all is refused (not "0 successes").
     control : arm name, optional
         The reference arm; default the first arm (in category order, else sorted).
-    confidence : float, default 0.95
+    level : float, default 0.95
         Level of the intervals.
     correction : str, default "holm"
         Multiple-comparison correction (see :func:`compare_counts`).
@@ -498,31 +658,37 @@ def compare_arms(
     Examples
     --------
     >>> df = pd.DataFrame({"creative": ["A"] * 100 + ["B"] * 100,
-    ...                    "clicked": [1] * 3 + [0] * 97 + [1] * 9 + [0] * 91})
+    ...                    "clicked": ["Oui"] * 3 + ["Non"] * 97 + ["Oui"] * 9 + ["Non"] * 91})
     >>> compare_arms(df, "creative", "clicked")["successes"].tolist()
     [3, 9]
     """
     successes, trials = _arm_counts(df, arm, outcome)
-    return compare_counts(
-        successes, trials, control=control, confidence=confidence, correction=correction
-    )
+    return compare_counts(successes, trials, control=control, level=level, correction=correction)
 
 
-def chi_square_test(successes: Mapping | pd.Series, trials: Mapping | pd.Series) -> pd.Series:
+def chi_square_test(successes: Mapping | pd.Series, trials: Mapping | pd.Series) -> pd.DataFrame:
     """Overall test that all arms share one rate (chi-square test of the arms x outcome table).
 
-    Uses ``scipy.stats.chi2_contingency``. The result also gives the smallest expected count:
-    below 5 the chi-square approximation is rough, and the p-value should be read with care.
+    Uses ``scipy.stats.chi2_contingency`` (without continuity correction). The result also
+    gives the smallest expected count: below 5 the chi-square approximation is rough, and the
+    p-value should be read with care.
+
+    Parameters
+    ----------
+    successes, trials : dict or pandas.Series
+        As in :func:`compare_counts`.
 
     Returns
     -------
-    pandas.Series
-        ``chi-square``, ``degrees of freedom``, ``p-value``, ``smallest expected count``.
+    pandas.DataFrame
+        One row, ``"chi-square test"``: ``chi-square``, ``degrees of freedom``, ``p-value``,
+        ``smallest expected count``.
 
     Examples
     --------
-    >>> float(chi_square_test({"A": 10, "B": 30}, {"A": 200, "B": 200})["degrees of freedom"])
-    1.0
+    >>> chi_square_test({"A": 10, "B": 30}, {"A": 200, "B": 200})[["chi-square", "p-value"]].round(4)
+                     chi-square  p-value
+    chi-square test     11.1111   0.0009
     """
     s, n = _as_counts(successes, trials)
     if s.sum() == 0 or s.sum() == n.sum():
@@ -530,23 +696,27 @@ def chi_square_test(successes: Mapping | pd.Series, trials: Mapping | pd.Series)
         raise DataError(f"every arm has {what}: there is no difference to test.")
     table = np.column_stack([s.to_numpy(), (n - s).to_numpy()])
     chi2, p_value, dof, expected = chi2_contingency(table, correction=False)
-    return pd.Series(
+    return pd.DataFrame(
         {
-            "chi-square": float(chi2),
-            "degrees of freedom": float(dof),
-            "p-value": float(p_value),
-            "smallest expected count": float(expected.min()),
-        }
+            "chi-square": [float(chi2)],
+            "degrees of freedom": [int(dof)],
+            "p-value": [float(p_value)],
+            "smallest expected count": [float(expected.min())],
+        },
+        index=pd.Index(["chi-square test"]),
     )
 
 
-def overall_test(df: pd.DataFrame, arm: str, outcome: str) -> pd.Series:
+def overall_test(df: pd.DataFrame, arm: str, outcome: str) -> pd.DataFrame:
     """Chi-square test that every arm has the same rate of ``outcome``, from one row per e-mail.
+
+    ``outcome`` is read as in :func:`compare_arms`; the result is that of
+    :func:`chi_square_test`.
 
     Examples
     --------
-    >>> df = pd.DataFrame({"arm": list("AABB"), "won": [1, 0, 1, 1]})
-    >>> round(float(overall_test(df, "arm", "won")["p-value"]), 3)
+    >>> df = pd.DataFrame({"arm": list("AABB"), "won": ["Vrai", "Faux", "Vrai", "Vrai"]})
+    >>> round(float(overall_test(df, "arm", "won").loc["chi-square test", "p-value"]), 3)
     0.248
     """
     successes, trials = _arm_counts(df, arm, outcome)
@@ -558,19 +728,26 @@ def rate_table(
     by: str | Sequence[str],
     outcome: str,
     *,
-    confidence: float = 0.95,
+    level: float = 0.95,
 ) -> pd.DataFrame:
     """The rate of ``outcome`` per group (send hour, weekday, segment x creative), with intervals.
+
+    Rows whose group is missing are left out and counted in a
+    :class:`~mlmarketing.DataWarning`. A grouping column with more than 50 levels (the library's
+    most levels for a category, ``MAX_LEVELS``) keeps its 49 most frequent and groups the others
+    into ``"other"``, also said with a warning; an id column (one value per e-mail, or named like
+    an id) is refused: a rate per customer means nothing.
 
     Parameters
     ----------
     df : pandas.DataFrame
-        One row per e-mail.
+        One row per e-mail. It is not modified.
     by : str or list of str
         Grouping column(s).
     outcome : str
-        A yes/no column, or a time stamp / amount missing (or 0) where it did not happen.
-    confidence : float, default 0.95
+        Read as in :func:`compare_arms`: yes/no, a date (empty where it did not happen), or
+        an amount or count (empty or 0 where it did not happen).
+    level : float, default 0.95
         Level of the Wilson intervals.
 
     Returns
@@ -580,20 +757,56 @@ def rate_table(
 
     Examples
     --------
-    >>> df = pd.DataFrame({"hour": [9, 9, 14, 14], "opened": [1, 1, 0, 1]})
+    >>> df = pd.DataFrame({"hour": [9, 9, 14, 14], "opened": ["oui", "oui", "non", "oui"]})
     >>> rate_table(df, "hour", "opened")["rate"].tolist()
     [1.0, 0.5]
     """
     check_frame(df)
     keys = check_columns(df, by, role="group column")
     check_columns(df, outcome, role="outcome column")
-    _check_confidence(confidence)
-    hit = _happened(df, outcome).astype(int)
-    grouped = hit.groupby([df[k] for k in keys], observed=True)
-    table = pd.DataFrame({"n": grouped.size(), "successes": grouped.sum()})
+    level = check_level(level)
+    hit = pd.Series(_read_event(df, outcome)[0].astype(int), index=df.index)
+    groups = [df[key] for key in keys]
+    table = _rates(hit, groups)
+    # The levels are counted on the (small) table; only a column with too many is looked at again.
+    observed = [table.index.get_level_values(i).nunique() for i in range(len(keys))]
+    if max(observed) > MAX_LEVELS or (len(df) >= 20 and max(observed) == len(df)):
+        for i, key in enumerate(keys):
+            groups[i] = _few_levels(df[key], key)
+        table = _rates(hit, groups)
+    names = ", ".join(repr(k) for k in keys)
+    warn_dropped(int(len(df) - table["n"].sum()), len(df), f"no value in {names}", stacklevel=3)
     table["rate"] = table["successes"] / table["n"]
-    table["rate low"], table["rate high"] = _wilson(table["successes"], table["n"], confidence)
+    table["rate low"], table["rate high"] = _wilson(table["successes"], table["n"], level)
+    table.attrs["level"] = level
     return table
+
+
+def _rates(hit: pd.Series, groups: list[pd.Series]) -> pd.DataFrame:
+    grouped = hit.groupby(groups, observed=True)
+    return pd.DataFrame({"n": grouped.size(), "successes": grouped.sum()})
+
+
+def _few_levels(column: pd.Series, key: str) -> pd.Series:
+    """A grouping column with at most ``MAX_LEVELS`` levels; an id is refused."""
+    n_levels = column.nunique()
+    many = n_levels > MAX_LEVELS or (len(column) >= 20 and n_levels == len(column))
+    if many and looks_like_id(column, key):
+        raise DataError(
+            f"column {key!r} is an id ({n_levels} different values for {len(column)} "
+            "rows): a rate per id means nothing. Group by a category such as a segment, a "
+            "creative or a send hour."
+        )
+    if n_levels <= MAX_LEVELS:
+        return column
+    grouped, n_grouped = group_rare_levels(column, max_levels=MAX_LEVELS)
+    warnings.warn(
+        f"column {key!r} has {n_levels} levels, more than the {MAX_LEVELS} a rate "
+        f"table shows: its {n_grouped} rarest levels are grouped into 'other'.",
+        DataWarning,
+        stacklevel=4,
+    )
+    return grouped.rename(key)
 
 
 def time_to_event(
@@ -602,31 +815,43 @@ def time_to_event(
     events: Sequence[str] | Mapping[str, str],
     *,
     by: str | None = None,
-    unit: str = "hours",
+    time_unit: str = "hours",
+    day_first: bool | None = None,
 ) -> pd.DataFrame:
     """Time from ``start`` (the send) to each event, one row per event that happened.
+
+    Date columns are read with the library's one rule
+    (:func:`~mlmarketing._validation.read_dates`): dates stay dates; text is ISO, or day first
+    (``03/06/2019 09:00`` is 3 June), or month first only when a value shows it (with a
+    warning). An event that happened on a row without a start time is left out and counted in a
+    :class:`~mlmarketing.DataWarning`.
 
     Parameters
     ----------
     df : pandas.DataFrame
-        One row per e-mail, with date-time columns.
+        One row per e-mail, with date-time columns. It is not modified.
     start : str
         Column of the start time (the send).
     events : list of str, or dict {label: column}
-        Date-time columns of the events (missing where the event did not happen).
+        Date-time columns of the events (missing where the event did not happen). A column
+        with no value at all is refused.
     by : str, optional
         A column to keep beside each time (for example the creative).
-    unit : {"minutes", "hours", "days"}, default "hours"
+    time_unit : {"minutes", "hours", "days", "weeks"}, default "hours"
+        Unit of the times, and name of their column.
+    day_first : bool or None, default None
+        Order of text dates: None reads ``dd/mm/yyyy`` unless a column shows month first;
+        True or False forces it.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``step``, ``by`` (if given) and the time in ``unit``.
+        Columns ``step``, ``by`` (if given) and the time in ``time_unit``.
 
     Examples
     --------
-    >>> df = pd.DataFrame({"sent": pd.to_datetime(["2019-06-03 09:00", "2019-06-03 10:00"]),
-    ...                    "opened": pd.to_datetime(["2019-06-03 11:30", None])})
+    >>> df = pd.DataFrame({"sent": ["03/06/2019 09:00", "03/06/2019 10:00"],
+    ...                    "opened": ["03/06/2019 11:30", None]})
     >>> time_to_event(df, "sent", ["opened"])
          step  hours
     0  opened    2.5
@@ -637,28 +862,43 @@ def time_to_event(
     check_columns(df, list(labels.values()), role="event column")
     if by is not None:
         check_columns(df, by, role="group column")
-    seconds = {"minutes": 60.0, "hours": 3600.0, "days": 86400.0}
-    if unit not in seconds:
-        raise DataError(f"unit must be 'minutes', 'hours' or 'days', got {unit!r}.")
-    for column in [start, *labels.values()]:
-        if not pd.api.types.is_datetime64_any_dtype(df[column]):
-            raise DataError(
-                f"column {column!r} must hold dates and times; convert it with "
-                f"pd.to_datetime(df[{column!r}]) first."
-            )
+    if time_unit not in _TIME_UNITS:
+        raise DataError(
+            f"time_unit must be one of {', '.join(repr(u) for u in _TIME_UNITS)}, got {time_unit!r}."
+        )
+    starts = _dates(df[start], start, day_first).to_numpy(dtype="datetime64[ns]")
+    no_start = np.isnat(starts)
+    if no_start.all():
+        raise DataError(
+            f"column {start!r} has no date at all: pass the column of the send times."
+        )
+    one_unit = np.timedelta64(int(_TIME_UNITS[time_unit]), "s")
     parts = []
     for label, column in labels.items():
-        delay = (df[column] - df[start]).dt.total_seconds() / seconds[unit]
-        if (delay < 0).any():
+        if df[column].isna().all():
             raise DataError(
-                f"{int((delay < 0).sum())} row(s) have {column!r} before {start!r}: events out of "
-                "order. Check the time zones or fix those rows."
+                f"column {column!r} has no value at all ({len(df)} missing): it is usually the "
+                "wrong column or a file read incompletely. Check the column name."
             )
-        keep = delay.notna()
+        ends = _dates(df[column], column, day_first).to_numpy(dtype="datetime64[ns]")
+        present = ~np.isnat(ends)
+        delay = (ends - starts) / one_unit
+        backwards = delay < 0
+        if backwards.any():
+            raise DataError(
+                f"{int(backwards.sum())} row(s) have {column!r} before {start!r} "
+                f"({describe_rows(df.index, backwards)}): events out of order. Check the time "
+                "zones and the date order (day_first) of the two columns, or fix those rows."
+            )
+        warn_dropped(
+            int((present & no_start).sum()), int(present.sum()),
+            f"{column!r} is set but {start!r} is missing", stacklevel=3,
+        )
+        keep = present & ~no_start
         part = {"step": label}
         if by is not None:
-            part[by] = df.loc[keep, by].to_numpy()
-        part[unit] = delay[keep].to_numpy()
+            part[by] = df[by].to_numpy()[keep]
+        part[time_unit] = delay[keep]
         parts.append(pd.DataFrame(part))
     return pd.concat(parts, ignore_index=True)
 
@@ -709,7 +949,12 @@ def sample_size(
     5170
     """
     p0 = _check_rate(baseline_rate, "baseline_rate")
-    if not isinstance(min_detectable_effect, int | float) or min_detectable_effect == 0:
+    if (
+        isinstance(min_detectable_effect, bool)
+        or not isinstance(min_detectable_effect, int | float | np.integer | np.floating)
+        or not np.isfinite(min_detectable_effect)
+        or min_detectable_effect == 0
+    ):
         raise DataError(
             "min_detectable_effect must be a non-zero lift in rate points (one point is 0.01), "
             f"got {min_detectable_effect!r}."
@@ -719,9 +964,13 @@ def sample_size(
     _check_rate(power, "power")
     if alternative not in ("two-sided", "larger"):
         raise DataError(f"alternative must be 'two-sided' or 'larger', got {alternative!r}.")
-    if not isinstance(n_comparisons, int) or n_comparisons < 1:
-        raise DataError(f"n_comparisons must be a whole number, 1 or more, got {n_comparisons!r}.")
-    if not isinstance(ratio, int | float) or ratio <= 0:
+    n_comparisons = check_positive_int(n_comparisons, "n_comparisons")
+    if (
+        isinstance(ratio, bool)
+        or not isinstance(ratio, int | float | np.integer | np.floating)
+        or not np.isfinite(ratio)
+        or ratio <= 0
+    ):
         raise DataError(f"ratio must be a positive number, got {ratio!r}.")
     if alternative == "larger" and min_detectable_effect < 0:
         raise DataError("a one-sided ('larger') test needs a positive min_detectable_effect.")
@@ -754,8 +1003,7 @@ def sample_size_table(
     >>> sample_size_table(0.0291, [0.01, 0.02])["emails per arm"].tolist()
     [5170, 1474]
     """
-    if not isinstance(n_arms, int) or n_arms < 2:
-        raise DataError(f"n_arms must be a whole number, 2 or more, got {n_arms!r}.")
+    n_arms = check_positive_int(n_arms, "n_arms", minimum=2)
     effects = list(effects)
     if not effects:
         raise DataError("effects is empty: give at least one lift, e.g. [0.005, 0.01].")
@@ -809,9 +1057,14 @@ def power_curve(
     if n_per_arm is None:
         n = np.unique(np.linspace(100, max(2.5 * needed, 200), 40).round().astype(int))
     else:
-        n = np.asarray(list(n_per_arm), dtype=float)
-        if n.size == 0 or (n <= 0).any():
-            raise DataError("n_per_arm must be a list of positive numbers of e-mails.")
+        try:
+            n = np.asarray(list(n_per_arm), dtype=float)
+        except (TypeError, ValueError):
+            n = np.array([np.nan])
+        if n.size == 0 or not np.isfinite(n).all() or (n <= 0).any():
+            raise DataError(
+                f"n_per_arm must be a list of positive numbers of e-mails, got {n_per_arm!r}."
+            )
     result = power_proportions_2indep(
         float(min_detectable_effect), p0, n, ratio=1, alpha=float(alpha), alternative="two-sided"
     )
@@ -845,16 +1098,10 @@ def _rates_array(rates) -> tuple[list, np.ndarray]:
     if bad.any():
         arm = series.index[bad.to_numpy()][0]
         raise DataError(
-            f"the rate of arm {arm!r} is {series[arm]!r}; every rate must be "
-            "strictly between 0 and 1."
+            f"the rate of arm {arm!r} is {shown(series[arm])}; every rate must be a number "
+            "strictly between 0 and 1 (1.5 % is 0.015, written with a dot)."
         )
     return list(series.index), values.to_numpy(dtype=float)
-
-
-def _positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise DataError(f"{name} must be a whole number, 1 or more; got {value!r}.")
-    return int(value)
 
 
 def simulate_bandit(
@@ -866,7 +1113,7 @@ def simulate_bandit(
     n_campaigns: int = 200,
     epsilon: float = 0.1,
     n_draws: int = 100,
-    random_state: int | None = None,
+    random_state: int | None = 0,
 ) -> pd.DataFrame:
     """Replay a campaign sent in waves, with a fixed split or a bandit policy, many times.
 
@@ -899,8 +1146,8 @@ def simulate_bandit(
         Exploration share of epsilon-greedy.
     n_draws : int, default 100
         Posterior draws per wave for Thompson sampling.
-    random_state : int, optional
-        Seed; the same seed gives the same results.
+    random_state : int or None, default 0
+        Seed; the same seed gives the same results (None: a different replay each time).
 
     Returns
     -------
@@ -919,11 +1166,15 @@ def simulate_bandit(
     """
     arms, p = _rates_array(rates)
     names = _policy_names(policy)
-    n_emails = _positive_int(n_emails, "n_emails")
-    wave_size = _positive_int(wave_size, "wave_size")
-    n_campaigns = _positive_int(n_campaigns, "n_campaigns")
-    n_draws = _positive_int(n_draws, "n_draws")
-    if not isinstance(epsilon, int | float) or not 0 <= epsilon <= 1:
+    n_emails = check_positive_int(n_emails, "n_emails")
+    wave_size = check_positive_int(wave_size, "wave_size")
+    n_campaigns = check_positive_int(n_campaigns, "n_campaigns")
+    n_draws = check_positive_int(n_draws, "n_draws")
+    if (
+        isinstance(epsilon, bool)
+        or not isinstance(epsilon, int | float | np.integer | np.floating)
+        or not 0 <= epsilon <= 1
+    ):
         raise DataError(
             f"epsilon must be a share between 0 and 1 (for example 0.1), got {epsilon!r}."
         )
@@ -1013,7 +1264,7 @@ def summarise_bandit(
     results: pd.DataFrame,
     *,
     baseline: str = "fixed split",
-    confidence: float = 0.95,
+    level: float = 0.95,
 ) -> pd.DataFrame:
     """Final conversions and regret per policy, and each policy's gain over the baseline.
 
@@ -1021,18 +1272,28 @@ def summarise_bandit(
     difference in mean regret with the ``baseline`` policy is Welch's t interval
     (``statsmodels.stats.weightstats.CompareMeans``).
 
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        The table of :func:`simulate_bandit`.
+    baseline : str, default "fixed split"
+        The policy the others are compared with.
+    level : float, default 0.95
+        Level of the interval of the difference.
+
     Returns
     -------
     pandas.DataFrame
         Indexed by policy: ``campaigns``, ``mean conversions``, ``mean regret``,
-        ``share to best arm``, ``regret vs baseline`` (negative = fewer conversions lost than
-        the baseline), ``diff low`` and ``diff high``.
+        ``share to best arm``, ``difference`` (the policy's mean regret minus the baseline's:
+        negative = fewer conversions lost than the baseline), ``difference low`` and
+        ``difference high``.
 
     Examples
     --------
     >>> runs = simulate_bandit({"A": 0.01, "B": 0.03}, 5000, ["fixed", "thompson"],
     ...                        n_campaigns=50, random_state=1)
-    >>> bool(summarise_bandit(runs).loc["thompson sampling", "diff high"] < 0)
+    >>> bool(summarise_bandit(runs).loc["thompson sampling", "difference high"] < 0)
     True
     """
     check_frame(results, name="results")
@@ -1049,7 +1310,7 @@ def summarise_bandit(
         ],
         role="results column",
     )
-    _check_confidence(confidence)
+    level = check_level(level)
     last = results.loc[results.groupby(["policy", "campaign"])["wave"].idxmax()]
     if baseline not in set(last["policy"]):
         raise DataError(
@@ -1065,47 +1326,52 @@ def summarise_bandit(
             "mean conversions": group["total conversions"].mean(),
             "mean regret": regret.mean(),
             "share to best arm": (group["emails to best arm"] / group["emails"]).mean(),
-            "regret vs baseline": regret.mean() - base.mean(),
+            "difference": regret.mean() - base.mean(),
         }
         if name == baseline or len(regret) < 2 or len(base) < 2:
-            row["diff low"] = row["diff high"] = np.nan
+            row["difference low"] = row["difference high"] = np.nan
         else:
             compare = CompareMeans(DescrStatsW(regret), DescrStatsW(base))
-            low, high = compare.tconfint_diff(alpha=1 - confidence, usevar="unequal")
-            row["diff low"], row["diff high"] = float(low), float(high)
+            low, high = compare.tconfint_diff(alpha=1 - level, usevar="unequal")
+            row["difference low"], row["difference high"] = float(low), float(high)
         rows[name] = row
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "policy"
+    table.attrs["level"] = level
     return table
 
 
 # --------------------------------------------------------------------------- plots
 
 
-def _axes(ax):
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots()
-    return ax
-
-
-def plot_funnel(report: pd.DataFrame, ax=None):
+def plot_funnel(report: pd.DataFrame, *, ax=None):
     """Bar chart of a :func:`funnel_report`: share of e-mails reaching each step, per arm.
 
     The rate axis is logarithmic so that 1 % and 90 % fit on one chart; bars carry their
-    Wilson intervals.
+    Wilson intervals, whose level (``report.attrs["level"]``) the title gives.
+
+    Parameters
+    ----------
+    report : pandas.DataFrame
+        The table of :func:`funnel_report`.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    matplotlib Axes
 
     Examples
     --------
     >>> df = pd.DataFrame({"arm": list("AABB"), "opened": [1, 0, 1, 1]})
-    >>> plot_funnel(funnel_report(df, "arm", ["opened"])).get_ylabel()
-    'share of e-mails sent'
+    >>> ax = plot_funnel(funnel_report(df, "arm", ["opened"], level=0.9))
+    >>> ax.get_ylabel(), ax.get_title()
+    ('share of e-mails sent', 'Funnel per arm (90 % intervals)')
     """
     check_frame(report, name="report")
     arm = report.columns[0]
     check_columns(report, ["step", "rate", "rate low", "rate high"], role="report column")
-    ax = _axes(ax)
+    ax = new_axes(ax)
     steps = [s for s in pd.unique(report["step"]) if s != "sent"]
     arms = list(pd.unique(report[arm]))
     width = 0.8 / max(len(arms), 1)
@@ -1127,28 +1393,43 @@ def plot_funnel(report: pd.DataFrame, ax=None):
     ax.set_yscale("log")
     ax.set_xticks(x, steps)
     ax.set_ylabel("share of e-mails sent")
-    ax.set_title("Funnel per arm (95 % intervals)")
+    ax.set_title(f"Funnel per arm{_interval_label(report, plural=True)}")
     ax.legend(title=str(arm), fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
 
-def plot_arms(comparison: pd.DataFrame, ax=None, *, truth: Mapping | None = None):
+def plot_arms(comparison: pd.DataFrame, *, ax=None, truth: Mapping | None = None):
     """Each arm's rate with its interval (a :func:`compare_arms` table), optionally the truth.
+
+    Parameters
+    ----------
+    comparison : pandas.DataFrame
+        The table of :func:`compare_arms` or :func:`compare_counts`; the legend gives the
+        level of its intervals (``comparison.attrs["level"]``).
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when None.
+    truth : dict, optional
+        True rate per arm (known in a simulation), drawn as crosses.
+
+    Returns
+    -------
+    matplotlib Axes
 
     Examples
     --------
-    >>> plot_arms(compare_counts({"A": 6, "B": 10}, {"A": 200, "B": 200})).get_xlabel()
-    'rate'
+    >>> ax = plot_arms(compare_counts({"A": 6, "B": 10}, {"A": 200, "B": 200}))
+    >>> ax.get_xlabel(), [text.get_text() for text in ax.get_legend().get_texts()]
+    ('rate', ['control (A)', 'observed (95 % interval)'])
     """
     check_frame(comparison, name="comparison")
     check_columns(comparison, ["rate", "rate low", "rate high"], role="comparison column")
-    ax = _axes(ax)
+    ax = new_axes(ax)
     y = np.arange(len(comparison))[::-1]
     rate = comparison["rate"].to_numpy()
     xerr = np.vstack(
         [rate - comparison["rate low"].to_numpy(), comparison["rate high"].to_numpy() - rate]
     )
-    ax.errorbar(rate, y, xerr=xerr, fmt="o", capsize=4, label="observed (95 % interval)")
+    ax.errorbar(rate, y, xerr=xerr, fmt="o", capsize=4, label=f"observed{_interval_label(comparison)}")
     ax.axvline(
         rate[0], color="grey", linestyle="--", linewidth=1, label=f"control ({comparison.index[0]})"
     )
@@ -1161,8 +1442,21 @@ def plot_arms(comparison: pd.DataFrame, ax=None, *, truth: Mapping | None = None
     return ax
 
 
-def plot_power_curve(curve: pd.DataFrame, ax=None, *, target_power: float = 0.8):
+def plot_power_curve(curve: pd.DataFrame, *, ax=None, target_power: float = 0.8):
     """Line of a :func:`power_curve`, with the target power and the e-mails it takes.
+
+    Parameters
+    ----------
+    curve : pandas.DataFrame
+        The table of :func:`power_curve`.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when None.
+    target_power : float, default 0.8
+        The power drawn as a horizontal line.
+
+    Returns
+    -------
+    matplotlib Axes
 
     Examples
     --------
@@ -1171,7 +1465,7 @@ def plot_power_curve(curve: pd.DataFrame, ax=None, *, target_power: float = 0.8)
     """
     check_frame(curve, name="curve")
     check_columns(curve, ["emails per arm", "power"], role="curve column")
-    ax = _axes(ax)
+    ax = new_axes(ax)
     ax.plot(curve["emails per arm"], curve["power"], marker=".")
     ax.axhline(target_power, color="grey", linestyle="--", linewidth=1)
     reached = curve[curve["power"] >= target_power]
@@ -1183,18 +1477,34 @@ def plot_power_curve(curve: pd.DataFrame, ax=None, *, target_power: float = 0.8)
     return ax
 
 
-def plot_bandit(results: pd.DataFrame, metric: str = "regret", ax=None):
+def plot_bandit(results: pd.DataFrame, metric: str = "regret", *, ax=None):
     """Mean of ``metric`` per wave for each policy, with the band of 90 % of campaigns.
+
+    The band runs from the 5th to the 95th percentile of the replayed campaigns: it shows how
+    much one campaign can vary, not a confidence interval.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        The table of :func:`simulate_bandit`.
+    metric : str, default "regret"
+        The column to draw (``"total conversions"``, ``"emails to best arm"``...).
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    matplotlib Axes
 
     Examples
     --------
-    >>> runs = simulate_bandit({"A": 0.01, "B": 0.02}, 3000, "fixed", n_campaigns=5, random_state=0)
+    >>> runs = simulate_bandit({"A": 0.01, "B": 0.02}, 3000, "fixed", n_campaigns=5)
     >>> plot_bandit(runs).get_ylabel()
     'regret'
     """
     check_frame(results, name="results")
     check_columns(results, ["policy", "emails", metric], role="results column")
-    ax = _axes(ax)
+    ax = new_axes(ax)
     for name, group in results.groupby("policy", sort=False):
         stats = group.groupby("emails")[metric]
         mean = stats.mean()

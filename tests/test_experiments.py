@@ -158,7 +158,7 @@ def test_compare_counts_agrees_with_statsmodels():
     assert table.loc[["B", "C", "D"], "p-value"].tolist() == pytest.approx(raw)
     holm = multipletests(raw, method="holm")[1]
     assert table.loc[["B", "C", "D"], "p-value (holm)"].tolist() == pytest.approx(list(holm))
-    assert table.loc["D", "diff vs control"] == pytest.approx(11 / 190 - 6 / 200)
+    assert table.loc["D", "difference"] == pytest.approx(11 / 190 - 6 / 200)
     assert table.loc["B", "relative lift"] == pytest.approx(10 / 6 - 1)
     assert np.isnan(table.loc["A", "p-value"])
     low, high = proportion_confint(11, 190, method="wilson")
@@ -171,7 +171,7 @@ def test_compare_counts_hand_computed_z_test():
     # = 0.019596, z = 0.02 / 0.019596 = 1.0206, two-sided p = 0.3074.
     table = compare_counts({"A": 6, "B": 10}, {"A": 200, "B": 200})
     assert table.loc["B", "p-value"] == pytest.approx(0.3074, abs=5e-4)
-    assert table.loc["B", "diff vs control"] == pytest.approx(0.02)
+    assert table.loc["B", "difference"] == pytest.approx(0.02)
 
 
 # statsmodels' Holm correction runs a garbage collection at each call: keep examples few.
@@ -186,14 +186,14 @@ def test_compare_counts_laws(data):
     others = table.iloc[1:]
     assert (others["p-value (holm)"] >= others["p-value"] - 1e-12).all()
     assert ((others["p-value"] >= 0) & (others["p-value"] <= 1)).all()
-    assert (others["diff low"] <= others["diff vs control"] + 1e-9).all()
-    assert (others["diff vs control"] <= others["diff high"] + 1e-9).all()
+    assert (others["difference low"] <= others["difference"] + 1e-9).all()
+    assert (others["difference"] <= others["difference high"] + 1e-9).all()
 
 
 def test_compare_counts_finds_a_large_real_difference():
     table = compare_counts(pd.Series({"A": 100, "B": 200}), pd.Series({"A": 5000, "B": 5000}))
     assert table.loc["B", "significant"]
-    assert table.loc["B", "diff low"] > 0
+    assert table.loc["B", "difference low"] > 0
 
 
 def test_compare_counts_zero_successes_everywhere_gives_p_one():
@@ -244,16 +244,17 @@ def test_chi_square_test_agrees_with_scipy():
     result = chi_square_test(s, n)
     table = np.array([[6, 194], [10, 190], [4, 196]])
     chi2, p, dof, _ = chi2_contingency(table, correction=False)
-    assert result["chi-square"] == pytest.approx(chi2)
-    assert result["p-value"] == pytest.approx(p)
-    assert result["degrees of freedom"] == dof
+    assert result.index.tolist() == ["chi-square test"]
+    assert result.loc["chi-square test", "chi-square"] == pytest.approx(chi2)
+    assert result.loc["chi-square test", "p-value"] == pytest.approx(p)
+    assert result.loc["chi-square test", "degrees of freedom"] == dof
     with pytest.raises(DataError, match="no success"):
         chi_square_test({"A": 0, "B": 0}, {"A": 10, "B": 10})
 
 
 def test_overall_test_on_the_shipped_data_sees_no_real_difference(campaign):
     # With 200 e-mails per creative, the true differences are invisible: the planted story.
-    assert overall_test(campaign, "creative", "clicked_at")["p-value"] > 0.05
+    assert overall_test(campaign, "creative", "clicked_at").loc["chi-square test", "p-value"] > 0.05
 
 
 def test_rate_table_matches_groupby(campaign):
@@ -275,10 +276,12 @@ def test_time_to_event():
     df.loc[0, "opened_at"] = df.loc[0, "sent_at"] - pd.Timedelta(hours=1)
     with pytest.raises(DataError, match="before 'sent_at'"):
         time_to_event(df, "sent_at", ["opened_at"])
-    with pytest.raises(DataError, match="dates and times"):
+    with pytest.raises(DataError, match="'amount' must hold dates"):
         time_to_event(small_frame(), "sent_at", ["amount"])
-    with pytest.raises(DataError, match="unit"):
-        time_to_event(small_frame(), "sent_at", ["opened_at"], unit="weeks")
+    with pytest.raises(DataError, match="time_unit must be one of"):
+        time_to_event(small_frame(), "sent_at", ["opened_at"], time_unit="months")
+    in_days = time_to_event(small_frame(), "sent_at", ["opened_at"], time_unit="days")
+    assert in_days["days"].tolist() == pytest.approx([1 / 24, 2 / 24, 3 / 24])
 
 
 # --------------------------------------------------------------------------- power
@@ -402,7 +405,7 @@ def test_thompson_regret_is_below_the_fixed_split():
     summary = summarise_bandit(runs)
     thompson = summary.loc["thompson sampling"]
     assert thompson["mean regret"] < summary.loc["fixed split", "mean regret"]
-    assert thompson["diff high"] < 0  # the whole interval of the difference is below zero
+    assert thompson["difference high"] < 0  # the whole interval of the difference is below zero
     assert thompson["share to best arm"] > 0.5
 
 
@@ -410,7 +413,7 @@ def test_thompson_beats_fixed_split_on_the_planted_campaign(truth):
     runs = simulate_bandit(
         truth["conversion_rate"], 20_000, ["fixed", "thompson"], n_campaigns=100, random_state=4
     )
-    assert summarise_bandit(runs).loc["thompson sampling", "diff high"] < 0
+    assert summarise_bandit(runs).loc["thompson sampling", "difference high"] < 0
 
 
 @pytest.mark.parametrize(
@@ -496,3 +499,30 @@ def test_plots_return_axes(campaign):
 def test_amount_columns_count_as_sales_where_positive():
     df = pd.DataFrame({"arm": ["A"] * 3 + ["B"] * 3, "amount": [0.0, 50.0, None, 10.0, 20.0, 0.0]})
     assert compare_arms(df, "arm", "amount")["successes"].tolist() == [1, 2]
+
+
+def test_plot_labels_take_the_level_of_the_table():
+    df = small_frame()
+    report = funnel_report(df, "creative", ["delivered", "opened_at"], level=0.9)
+    assert plot_funnel(report).get_title() == "Funnel per arm (90 % intervals)"
+    comparison = compare_counts({"A": 6, "B": 10}, {"A": 200, "B": 200}, level=0.8)
+    texts = [t.get_text() for t in plot_arms(comparison).get_legend().get_texts()]
+    assert "observed (80 % interval)" in texts
+    wider = compare_counts({"A": 6, "B": 10}, {"A": 200, "B": 200}, level=0.99)
+    assert (wider["rate high"] > comparison["rate high"]).all()
+    plt.close("all")
+
+
+def test_plots_take_ax_by_keyword_only():
+    comparison = compare_counts({"A": 6, "B": 10}, {"A": 200, "B": 200})
+    _, ax = plt.subplots()
+    with pytest.raises(TypeError):
+        plot_arms(comparison, ax)
+    assert plot_arms(comparison, ax=ax) is ax
+    plt.close("all")
+
+
+def test_simulate_bandit_is_seeded_by_default():
+    one = simulate_bandit(RATES, 2000, "thompson", n_campaigns=5)
+    two = simulate_bandit(RATES, 2000, "thompson", n_campaigns=5, random_state=0)
+    pd.testing.assert_frame_equal(one, two)
