@@ -6,40 +6,68 @@ Used by ``04-01-customer-value.ipynb``.
   and monetary value, 1-5 scores and a named segment (champions, at risk, hibernating, ...);
   :func:`rfm_segment_summary` gives each segment's share of customers and of revenue.
 - :func:`summary_from_transactions` gives the inputs of the probabilistic models (repeat
-  purchases ``frequency``, ``recency`` and age ``T``, mean repeat spend), optionally split into a
-  calibration period and a holdout period.
+  purchases ``frequency``, ``recency`` and ``age``, the papers' *T*, and the mean repeat spend),
+  optionally split into a calibration period and a holdout period.
 - :class:`BetaGeo` is the BG/NBD model of purchasing and dropping out (Fader, Hardie and Lee
   2005, "Counting your customers the easy way"); :class:`GammaGamma` the model of spend per
-  transaction (Fader, Hardie and Lee 2005, "RFM and CLV"). Both are fitted by maximum likelihood
-  with :func:`scipy.optimize.minimize`; no maintained library implements them.
+  transaction (Fader, Hardie and Lee 2005, "RFM and CLV"). Both are scikit-learn estimators
+  fitted by maximum likelihood with :func:`scipy.optimize.minimize`, their standard errors from
+  the observed information (``statsmodels.tools.numdiff``). The maintained libraries
+  ``pymc-marketing`` (``BetaGeoModel``, ``GammaGammaModel``, Bayesian) and ``lifetimes`` (no
+  longer developed) implement the same models; this module gives the same estimates with a
+  small dependency footprint and messages written for students.
 - :func:`customer_lifetime_value` combines them into a discounted value per customer;
   :func:`holdout_table` and :func:`plot_holdout` draw the classic check of predicted against
   actual purchases in a holdout period.
 
-Choices made visibly, the same on every input:
+Choices made visibly, the same on every input (the kit's rulebook, see CONTRIBUTING.md):
 
+- Dates are read with :func:`mlmarketing._validation.read_dates` (ISO, else day first:
+  ``"01/02/2024"`` is 1 February); ``as_of`` and ``calibration_end`` with ``read_date``.
+- Customer ids are compared as text after normalising (``7``, ``"7"`` and ``"7.0"`` are one
+  customer); the tables are indexed by that text.
+- A row without a customer, a date or an amount is left out, and a
+  :class:`mlmarketing.DataWarning` counts those rows.
 - Several rows of one customer on the same day are **one purchase** whose amount is their sum
   (an order split over several lines). Rows that repeat exactly are therefore summed too: if
   your export duplicates rows by mistake, drop them first with ``df.drop_duplicates()``.
-- Negative amounts (returns, refunds) raise :class:`mlmarketing.DataError`: net them against
-  the purchase they cancel, or drop them. Zero amounts (free items) are kept as purchases.
+- Amounts must be finite numbers. Negative amounts (returns, refunds) raise
+  :class:`mlmarketing.DataError` naming the rows: net them against the purchase they cancel,
+  or drop them. Zero amounts (free items) are kept as purchases.
 - The first purchase of each customer starts their relationship: ``frequency`` counts the
-  *repeat* purchases and ``monetary_value`` is the mean of the repeat purchases (0 when there
+  *repeat* purchases and ``monetary value`` is the mean of the repeat purchases (0 when there
   are none), as in the papers.
+- Gamma-Gamma needs a positive mean spend: repeat customers whose mean repeat spend is 0 are
+  left out of its fit, with a :class:`mlmarketing.DataWarning` counting them.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special
+from scipy import optimize, special, stats
+from sklearn.base import BaseEstimator
+from statsmodels.tools.numdiff import approx_fprime, approx_hess3
 
 from mlmarketing._errors import DataError
-from mlmarketing._validation import check_columns, check_frame, check_numeric
+from mlmarketing._validation import (
+    check_columns,
+    check_frame,
+    check_level,
+    check_numeric,
+    check_positive_int,
+    describe_rows,
+    new_axes,
+    read_date,
+    read_dates,
+    read_ids,
+    warn_dropped,
+)
 
 __all__ = [
     "TIME_UNITS",
@@ -89,37 +117,12 @@ SEGMENT_ORDER = [
 # --------------------------------------------------------------------------------------------
 
 
-def _to_dates(series: pd.Series, column: str) -> pd.Series:
-    if pd.api.types.is_datetime64_any_dtype(series):
-        dates = series
-    else:
-        try:
-            dates = pd.to_datetime(series, format="ISO8601")
-        except (ValueError, TypeError):
-            dates = pd.to_datetime(series, errors="coerce", dayfirst=True, format="mixed")
-        bad = series[dates.isna() & series.notna()]
-        if len(bad):
-            raise DataError(
-                f"column {column!r} must hold dates but holds {bad.iloc[0]!r}. Write dates as "
-                "2024-03-31 or 31/03/2024, or read the file with mlmarketing.read_table(path)."
-            )
-    if getattr(dates.dt, "tz", None) is not None:
-        dates = dates.dt.tz_localize(None)
-    return dates
-
-
-def _as_timestamp(value: object, name: str) -> pd.Timestamp:
-    try:
-        stamp = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        stamp = pd.NaT
-    if pd.isna(stamp):
-        raise DataError(f"{name} must be a date such as '2024-12-31', got {value!r}.")
-    return stamp.normalize()
-
-
 def _day_number(stamp: pd.Timestamp) -> int:
     return int(np.datetime64(stamp, "D").astype(np.int64))
+
+
+def _end_date(value: object, name: str) -> pd.Timestamp:
+    return read_date(value, name).normalize()
 
 
 @dataclass
@@ -155,6 +158,33 @@ class _Purchases:
         }
 
 
+_SEPARATOR = "\x1f"
+# An id that read_ids would change: spaces around it, or a whole number written "7.0".
+_UNCLEAN_ID = re.compile(r"(?:^|\x1f)(?:\s|[+-]?\d+\.0+(?:\x1f|$))|\s(?:\x1f|$)")
+
+
+def _clean_ids(texts: list[str]) -> bool:
+    """Whether read_ids would return these text ids unchanged (checked in one regex pass)."""
+    joined = _SEPARATOR.join(texts)
+    if joined.count(_SEPARATOR) != len(texts) - 1:
+        return False
+    return _UNCLEAN_ID.search(joined) is None
+
+
+def _customer_codes(series: pd.Series, column: str) -> tuple[np.ndarray, pd.Index]:
+    """Codes of the customers (-1 when missing) and their ids as normalised, sorted text."""
+    # Ids repeat: each distinct value is normalised once, and clean text (the usual case) is
+    # left as it is, since read_ids would return it unchanged (it normalises one value at a time).
+    codes, uniques = pd.factorize(series, sort=True, use_na_sentinel=True)
+    texts = pd.Series(uniques, dtype=object)
+    if pd.api.types.infer_dtype(texts, skipna=False) == "string" and _clean_ids(texts.tolist()):
+        return codes, pd.Index(texts, dtype=object)
+    texts = read_ids(texts, column=column, allow_missing=True)
+    new_codes, customers = pd.factorize(texts, sort=True)
+    lookup = np.append(new_codes, -1)
+    return lookup[codes], pd.Index(customers, dtype=object)
+
+
 def _prepare(
     transactions: pd.DataFrame,
     customer: str,
@@ -166,42 +196,59 @@ def _prepare(
     check_frame(transactions, name="transactions")
     columns = [customer, date] + ([amount] if amount is not None else [])
     check_columns(transactions, columns)
-    for column in columns:
-        missing = int(transactions[column].isna().sum())
-        if missing:
-            raise DataError(
-                f"column {column!r} has {missing} missing value(s). Every transaction needs a "
-                "customer, a date and an amount: drop or fill those rows first."
-            )
-    dates = _to_dates(transactions[date], date)
     if amount is not None:
-        check_numeric(transactions, [amount])
+        check_numeric(transactions, [amount], what="amounts")
+    end = None if as_of is None else _end_date(as_of, "as_of")
+    codes, customers = _customer_codes(transactions[customer], customer)
+    dates = read_dates(transactions[date], column=date)
+    missing = {
+        f"no customer in {customer!r}": codes < 0,
+        f"no date in {date!r}": dates.isna().to_numpy(),
+    }
+    if amount is not None:
         values = pd.to_numeric(transactions[amount]).to_numpy(dtype=float)
-        negative = values < 0
-        if negative.any():
-            raise DataError(
-                f"column {amount!r} has {int(negative.sum())} negative amount(s), such as "
-                f"{values[negative][0]!r}: returns or refunds. Net them against the purchase they "
-                f"cancel, or drop them (df[df[{amount!r}] >= 0]) before computing customer value."
-            )
+        missing[f"no amount in {amount!r}"] = np.isnan(values)
     else:
         values = np.zeros(len(transactions))
+    dropped = np.zeros(len(transactions), dtype=bool)
+    for flags in missing.values():
+        dropped |= flags
+    if dropped.all():
+        raise DataError(
+            f"every transaction lacks a customer, a date or an amount ({', '.join(missing)}): "
+            "check the column names and that the file was read completely."
+        )
+    reasons = ", ".join(f"{name} ({int(flags.sum())})" for name, flags in missing.items() if flags.any())
+    warn_dropped(int(dropped.sum()), len(transactions), reasons, stacklevel=4)
+    negative = values < 0
+    if negative.any():
+        raise DataError(
+            f"column {amount!r} has {int(negative.sum())} negative amount(s) "
+            f"({describe_rows(transactions.index, negative)}, such as {values[negative][0]:g}): "
+            f"returns or refunds. Net them against the purchase they cancel, or drop them "
+            f"(df[df[{amount!r}] >= 0]) before computing customer value."
+        )
+    if dropped.any():
+        keep = ~dropped
+        codes, values = codes[keep], values[keep]
+        dates = dates[keep]
     days = dates.to_numpy().astype("datetime64[D]").astype(np.int64)
-    end = dates.max().normalize() if as_of is None else _as_timestamp(as_of, "as_of")
+    if end is None:
+        end = dates.max().normalize()
     late = days > _day_number(end)
     if late.any():
         raise DataError(
             f"{int(late.sum())} transaction(s) are dated after the end of the observation "
-            f"(as_of = {end.date()}), such as {dates[late].iloc[0].date()}. "
+            f"(as_of = {end.date()}), such as {dates[late].iloc[0].date()} "
+            f"({describe_rows(dates.index, late)}). "
             "Pass a later as_of, or drop the transactions after it."
         )
-    codes, customers = pd.factorize(transactions[customer], sort=True)
     # Rows of one customer on one day are one purchase (an order split over lines).
     first_day = days.min()
     span = int(days.max() - first_day) + 1
     keys, which = np.unique(codes.astype(np.int64) * span + (days - first_day), return_inverse=True)
     summed = np.bincount(which.ravel(), weights=values, minlength=len(keys))
-    return _Purchases(keys // span, keys % span + first_day, summed, pd.Index(customers), end)
+    return _Purchases(keys // span, keys % span + first_day, summed, customers, end)
 
 
 def _scores(values: pd.Series, n_scores: int, higher_is_better: bool = True) -> pd.Series:
@@ -236,50 +283,55 @@ def rfm_table(
     Parameters
     ----------
     transactions : pandas.DataFrame
-        One row per transaction (or order line).
+        One row per transaction (or order line). Dates as dates or text (ISO, else day first);
+        amounts as finite, non-negative numbers. Rows without a customer, a date or an amount
+        are left out with a :class:`mlmarketing.DataWarning`.
     customer, date, amount : str
         Names of the customer id, date and amount columns.
     as_of : date-like, optional
-        The day the table describes (recency is counted back from it). Default: the last
-        transaction date. Transactions after it raise :class:`mlmarketing.DataError`.
+        The day the table describes (recency is counted back from it), e.g. ``"2024-12-31"`` or
+        ``"31/12/2024"``. Default: the last transaction date. Transactions after it raise
+        :class:`mlmarketing.DataError`.
 
     Returns
     -------
     pandas.DataFrame
-        One row per customer (index: the customer id), columns ``recency_days`` (days since
-        the last purchase), ``frequency`` (number of purchase days), ``monetary`` (total spend),
-        the scores ``R``, ``F``, ``M`` from 1 (worst fifth of customers) to 5 (best fifth;
-        tied customers share the lower score), ``RFM`` (the three scores as text) and
-        ``segment``, named from R and F with the usual grid (champions, loyal customers,
-        potential loyalists, new customers, promising, need attention, about to sleep,
-        at risk, can't lose them, hibernating).
+        One row per customer (index: the customer id as text), columns ``recency in days``
+        (days since the last purchase), ``frequency`` (number of purchase days), ``monetary``
+        (total spend), the scores ``r score``, ``f score``, ``m score`` from 1 (worst fifth of
+        customers) to 5 (best fifth; tied customers share the lower score), ``rfm code`` (the
+        three scores as text) and ``segment``, named from the r and f scores with the usual
+        grid (champions, loyal customers, potential loyalists, new customers, promising, need
+        attention, about to sleep, at risk, can't lose them, hibernating).
 
     Examples
     --------
     >>> tx = pd.DataFrame({"client": ["a", "a", "b"],
-    ...                    "day": ["2024-01-05", "2024-03-01", "2024-02-01"],
+    ...                    "day": ["05/01/2024", "2024-03-01", "01/02/2024"],
     ...                    "euros": [20.0, 30.0, 15.0]})
     >>> table = rfm_table(tx, "client", "day", "euros")
-    >>> table[["recency_days", "frequency", "monetary"]].reset_index()
-      client  recency_days  frequency  monetary
-    0      a             0          2      50.0
-    1      b            29          1      15.0
+    >>> table[["recency in days", "frequency", "monetary"]].reset_index()
+      client  recency in days  frequency  monetary
+    0      a                0          2      50.0
+    1      b               29          1      15.0
     """
     purchases = _prepare(transactions, customer, date, amount, as_of)
     each = purchases.per_customer()
     table = pd.DataFrame(
         {
-            "recency_days": (purchases.end_day - each["last"]).astype(int),
+            "recency in days": (purchases.end_day - each["last"]).astype(int),
             "frequency": each["n"].astype(int),
             "monetary": each["total"].round(2),
         },
         index=pd.Index(purchases.customers[each["code"]], name=customer),
     )
-    table["R"] = _scores(table["recency_days"], 5, higher_is_better=False)
-    table["F"] = _scores(table["frequency"], 5)
-    table["M"] = _scores(table["monetary"], 5)
-    table["RFM"] = table["R"].astype(str) + table["F"].astype(str) + table["M"].astype(str)
-    segments = _segment_names(table["R"].to_numpy(), table["F"].to_numpy())
+    r = _scores(table["recency in days"], 5, higher_is_better=False)
+    f = _scores(table["frequency"], 5)
+    table["r score"] = r
+    table["f score"] = f
+    table["m score"] = _scores(table["monetary"], 5)
+    table["rfm code"] = r.astype(str) + f.astype(str) + table["m score"].astype(str)
+    segments = _segment_names(r.to_numpy(), f.to_numpy())
     table["segment"] = pd.Categorical(segments, categories=SEGMENT_ORDER)
     return table
 
@@ -296,37 +348,39 @@ def rfm_segment_summary(rfm: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per segment, from the most to the least revenue: ``customers``,
-        ``share_of_customers``, ``revenue``, ``share_of_revenue``, ``mean_recency_days``,
-        ``mean_frequency``.
+        ``share of customers``, ``revenue``, ``share of revenue``, ``mean recency in days``,
+        ``mean frequency``.
 
     Examples
     --------
     >>> tx = pd.DataFrame({"client": ["a", "a", "b"],
     ...                    "day": ["2024-01-05", "2024-03-01", "2024-02-01"],
     ...                    "euros": [20.0, 30.0, 15.0]})
-    >>> rfm_segment_summary(rfm_table(tx, "client", "day", "euros"))["customers"].sum()
-    np.int64(2)
+    >>> int(rfm_segment_summary(rfm_table(tx, "client", "day", "euros"))["customers"].sum())
+    2
     """
     check_frame(rfm, name="rfm")
-    check_columns(rfm, ["segment", "monetary", "recency_days", "frequency"])
+    check_columns(rfm, ["segment", "monetary", "recency in days", "frequency"])
     grouped = rfm.groupby("segment", observed=True)
     table = pd.DataFrame(
         {
             "customers": grouped.size(),
             "revenue": grouped["monetary"].sum().round(2),
-            "mean_recency_days": grouped["recency_days"].mean(),
-            "mean_frequency": grouped["frequency"].mean(),
+            "mean recency in days": grouped["recency in days"].mean(),
+            "mean frequency": grouped["frequency"].mean(),
         }
     )
-    table.insert(1, "share_of_customers", table["customers"] / table["customers"].sum())
-    table.insert(3, "share_of_revenue", table["revenue"] / table["revenue"].sum())
+    table.insert(1, "share of customers", table["customers"] / table["customers"].sum())
+    table.insert(3, "share of revenue", table["revenue"] / table["revenue"].sum())
     table.index = table.index.astype(str)
     return table.sort_values("revenue", ascending=False)
 
 
 def _unit_length(time_unit: str) -> float:
-    if time_unit not in TIME_UNITS:
-        raise DataError(f"time_unit must be one of {', '.join(TIME_UNITS)}, got {time_unit!r}.")
+    if not isinstance(time_unit, str) or time_unit not in TIME_UNITS:
+        raise DataError(
+            f"time_unit must be one of {', '.join(repr(u) for u in TIME_UNITS)}, got {time_unit!r}."
+        )
     return TIME_UNITS[time_unit]
 
 
@@ -338,8 +392,8 @@ def _per_customer(purchases: _Purchases, end_day: int, unit: float) -> pd.DataFr
         {
             "frequency": frequency.astype(int),
             "recency": (each["last"] - each["first"]) / unit,
-            "T": (end_day - each["first"]) / unit,
-            "monetary_value": repeat_spend / np.maximum(frequency, 1),
+            "age": (end_day - each["first"]) / unit,
+            "monetary value": repeat_spend / np.maximum(frequency, 1),
         },
         index=purchases.customers[each["code"]],
     )
@@ -364,33 +418,36 @@ def summary_from_transactions(
     customer, date : str
         Names of the customer id and date columns.
     amount : str, optional
-        Name of the amount column; without it ``monetary_value`` is 0.
+        Name of the amount column; without it ``monetary value`` is 0.
     as_of : date-like, optional
-        End of the observation (default: the last transaction date).
+        End of the observation, e.g. ``"2024-12-31"`` or ``"31/12/2024"`` (default: the last
+        transaction date).
     calibration_end : date-like, optional
         If given, the models' columns describe the *calibration* period up to this day
         (included) and three columns describe the holdout period after it, up to ``as_of``.
-        Customers whose first purchase is after ``calibration_end`` are left out.
+        Customers whose first purchase is after ``calibration_end`` are not in the table (they
+        were not customers yet).
     time_unit : {"weeks", "days", "months"}, default "weeks"
-        Unit of ``recency``, ``T`` and ``duration_holdout``.
+        Unit of ``recency``, ``age`` and ``holdout duration``.
 
     Returns
     -------
     pandas.DataFrame
-        One row per customer (index: the customer id): ``frequency`` (repeat purchases: all
-        purchases but the first), ``recency`` (time from the first to the last purchase),
-        ``T`` (time from the first purchase to the end), ``monetary_value`` (mean amount of
-        the repeat purchases, 0 if none); with ``calibration_end`` also
-        ``frequency_holdout``, ``monetary_value_holdout`` (mean amount in the holdout, 0 if
-        none) and ``duration_holdout``. ``attrs["time_unit"]`` records the unit.
+        One row per customer (index: the customer id as text): ``frequency`` (repeat
+        purchases: all purchases but the first), ``recency`` (time from the first to the last
+        purchase), ``age`` (time from the first purchase to the end, the papers' *T*),
+        ``monetary value`` (mean amount of the repeat purchases, 0 if none); with
+        ``calibration_end`` also ``holdout frequency``, ``holdout monetary value`` (mean
+        amount in the holdout, 0 if none) and ``holdout duration``. ``attrs["time_unit"]``
+        records the unit.
 
     Examples
     --------
     >>> tx = pd.DataFrame({"client": ["a", "a", "a", "b"],
-    ...                    "day": ["2024-01-01", "2024-01-15", "2024-01-29", "2024-01-08"],
+    ...                    "day": ["2024-01-01", "15/01/2024", "29/01/2024", "08/01/2024"],
     ...                    "euros": [10.0, 20.0, 40.0, 5.0]})
     >>> summary_from_transactions(tx, "client", "day", "euros").reset_index()
-      client  frequency  recency    T  monetary_value
+      client  frequency  recency  age  monetary value
     0      a          2      4.0  4.0            30.0
     1      b          0      0.0  3.0             0.0
     """
@@ -400,7 +457,7 @@ def summary_from_transactions(
     if calibration_end is None:
         table = _per_customer(purchases, purchases.end_day, unit)
     else:
-        cut = _as_timestamp(calibration_end, "calibration_end")
+        cut = _end_date(calibration_end, "calibration_end")
         if cut >= end:
             raise DataError(
                 f"calibration_end ({cut.date()}) must be before the end of the observation "
@@ -418,9 +475,9 @@ def summary_from_transactions(
         count = np.bincount(holdout.code, minlength=n_all)
         spend = np.bincount(holdout.code, weights=holdout.amount, minlength=n_all)
         known = np.unique(calibration.code)
-        table["frequency_holdout"] = count[known].astype(int)
-        table["monetary_value_holdout"] = spend[known] / np.maximum(count[known], 1)
-        table["duration_holdout"] = (end - cut).days / unit
+        table["holdout frequency"] = count[known].astype(int)
+        table["holdout monetary value"] = spend[known] / np.maximum(count[known], 1)
+        table["holdout duration"] = (end - cut).days / unit
     table.index.name = customer
     table.attrs["time_unit"] = time_unit
     return table
@@ -431,70 +488,65 @@ def summary_from_transactions(
 # --------------------------------------------------------------------------------------------
 
 
-def _column(summary: pd.DataFrame, name: str) -> np.ndarray:
+def _column(summary: pd.DataFrame, name: str, *, what: str = "values") -> np.ndarray:
     check_columns(summary, [name])
-    check_numeric(summary, [name])
+    check_numeric(summary, [name], non_negative=True, what=what)
     values = pd.to_numeric(summary[name]).to_numpy(dtype=float)
-    if np.isnan(values).any():
-        raise DataError(f"column {name!r} has missing values: drop or fill those customers first.")
+    missing = np.isnan(values)
+    if missing.any():
+        raise DataError(
+            f"column {name!r} has missing values ({describe_rows(summary.index, missing)}): "
+            "drop or fill those customers first."
+        )
     return values
 
 
-def _rfm_arrays(
-    summary: pd.DataFrame, frequency: str, recency: str, T: str, *, allow_zero_age: bool = False
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    check_frame(summary, name="summary")
-    x, t_x, age = (_column(summary, c) for c in (frequency, recency, T))
-    if (x < 0).any() or (x != np.round(x)).any():
-        raise DataError(f"column {frequency!r} must hold whole numbers of repeat purchases >= 0.")
-    if (t_x < 0).any():
+def _frequencies(summary: pd.DataFrame, frequency: str) -> np.ndarray:
+    x = _column(summary, frequency, what="numbers of repeat purchases")
+    fractional = x != np.round(x)
+    if fractional.any():
         raise DataError(
-            f"column {recency!r} has negative values: recency is time since the first purchase."
-        )
-    if (age < t_x - 1e-9).any():
-        raise DataError(
-            f"some customers have {recency!r} larger than {T!r}: the last purchase cannot be after "
-            "the end of the observation. Was the summary computed with the right as_of?"
-        )
-    if ((x == 0) & (t_x > 0)).any():
-        raise DataError(
-            f"customers with {frequency!r} = 0 must have {recency!r} = 0 (no repeat purchase). "
+            f"column {frequency!r} must hold whole numbers of repeat purchases "
+            f"({describe_rows(summary.index, fractional)} are not, such as {x[fractional][0]:g}). "
             "Use the output of summary_from_transactions."
         )
-    if ((x > 0) & (t_x == 0)).any():
+    return x
+
+
+def _rfm_arrays(
+    summary: pd.DataFrame, frequency: str, recency: str, age: str, *, allow_zero_age: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    check_frame(summary, name="summary")
+    x = _frequencies(summary, frequency)
+    t_x = _column(summary, recency, what="recencies (time since the first purchase)")
+    t_age = _column(summary, age, what="ages (time since the first purchase)")
+    rows = summary.index
+    late = t_age < t_x - 1e-9
+    if late.any():
         raise DataError(
-            f"customers with repeat purchases must have {recency!r} > 0: purchases on the first "
-            "day are part of the first purchase. Use the output of summary_from_transactions."
+            f"some customers have {recency!r} larger than {age!r} ({describe_rows(rows, late)}): "
+            "the last purchase cannot be after the end of the observation. Was the summary "
+            "computed with the right as_of?"
         )
-    if not allow_zero_age and (age <= 0).any():
-        raise DataError(f"column {T!r} must be positive: the age of each customer at the end.")
-    return x, t_x, age
-
-
-def _numerical_hessian(function, point: np.ndarray, step: float = 1e-4) -> np.ndarray:
-    k = len(point)
-    hessian = np.empty((k, k))
-    for i in range(k):
-        for j in range(i, k):
-            total = 0.0
-            for si, sj, sign in ((1, 1, 1), (1, -1, -1), (-1, 1, -1), (-1, -1, 1)):
-                shifted = point.copy()
-                shifted[i] += si * step
-                shifted[j] += sj * step
-                total += sign * function(shifted)
-            hessian[i, j] = hessian[j, i] = total / (4 * step * step)
-    return hessian
-
-
-def _hessian_from_gradient(gradient, point: np.ndarray, step: float = 1e-5) -> np.ndarray:
-    k = len(point)
-    columns = []
-    for i in range(k):
-        shift = np.zeros(k)
-        shift[i] = step
-        columns.append((gradient(point + shift) - gradient(point - shift)) / (2 * step))
-    hessian = np.column_stack(columns)
-    return (hessian + hessian.T) / 2
+    stray = (x == 0) & (t_x > 0)
+    if stray.any():
+        raise DataError(
+            f"customers with {frequency!r} = 0 must have {recency!r} = 0 (no repeat purchase); "
+            f"{describe_rows(rows, stray)} do not. Use the output of summary_from_transactions."
+        )
+    same_day = (x > 0) & (t_x == 0)
+    if same_day.any():
+        raise DataError(
+            f"customers with repeat purchases must have {recency!r} > 0 "
+            f"({describe_rows(rows, same_day)} do not): purchases on the first day are part of "
+            "the first purchase. Use the output of summary_from_transactions."
+        )
+    if not allow_zero_age and (t_age <= 0).any():
+        raise DataError(
+            f"column {age!r} must be positive: the age of each customer at the end "
+            f"({describe_rows(rows, t_age <= 0)} have 0)."
+        )
+    return x, t_x, t_age
 
 
 def _maximise(
@@ -526,9 +578,10 @@ def _maximise(
     # Standard errors from the observed information, by the delta method on log-parameters.
     with np.errstate(all="ignore"):
         if with_gradient:
-            hessian = _hessian_from_gradient(lambda v: neg_log_likelihood(v)[1], best.x)
+            hessian = approx_fprime(best.x, lambda v: neg_log_likelihood(v)[1], centered=True)
+            hessian = (hessian + hessian.T) / 2
         else:
-            hessian = _numerical_hessian(value_only, best.x)
+            hessian = approx_hess3(best.x, value_only)
         try:
             covariance = np.linalg.inv(hessian)
             errors = estimates * np.sqrt(np.clip(np.diag(covariance), 0, None))
@@ -537,7 +590,7 @@ def _maximise(
     return estimates, -float(best.fun), bool(best.success), errors
 
 
-class _Fitted:
+class _Model(BaseEstimator):
     _param_names: tuple[str, ...] = ()
 
     def _check_fitted(self) -> None:
@@ -546,15 +599,36 @@ class _Fitted:
                 f"this {type(self).__name__} is not fitted yet: call .fit(summary) first."
             )
 
-    def parameter_table(self) -> pd.DataFrame:
-        """The fitted parameters with their standard errors, as a small table."""
+    def summary(self, level: float = 0.95) -> pd.DataFrame:
+        """The fitted parameters with their standard errors and confidence intervals.
+
+        The interval is computed on the log scale (every parameter is positive) and
+        transformed back, so it never goes below 0.
+
+        Parameters
+        ----------
+        level : float, default 0.95
+            Confidence level of the interval.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per parameter: ``estimate``, ``std error``, ``low``, ``high``.
+        """
+        level = check_level(level)
         self._check_fitted()
-        return pd.DataFrame(
-            {"estimate": pd.Series(self.params_), "std_error": pd.Series(self.standard_errors_)}
+        estimate = pd.Series(self.params_, dtype=float)
+        error = pd.Series(self.standard_errors_, dtype=float)
+        z = stats.norm.ppf(0.5 + level / 2)
+        spread = np.exp(z * error / estimate)
+        table = pd.DataFrame(
+            {"estimate": estimate, "std error": error, "low": estimate / spread, "high": estimate * spread}
         )
+        table.index.name = "parameter"
+        return table
 
 
-class BetaGeo(_Fitted):
+class BetaGeo(_Model):
     """The BG/NBD model: customers buy at their own rate until they silently drop out.
 
     While "alive", a customer makes repeat purchases as a Poisson process of rate
@@ -563,11 +637,15 @@ class BetaGeo(_Fitted):
     beta distribution (``a``, ``b``). Fader, Hardie and Lee (2005), "Counting your customers
     the easy way: an alternative to the Pareto/NBD model", *Marketing Science* 24(2).
 
+    A scikit-learn estimator (``clone``, ``get_params`` and ``set_params`` work); it is fitted
+    on one row per customer, the output of :func:`summary_from_transactions`, and
+    :meth:`summary` gives the parameter table.
+
     Parameters
     ----------
-    frequency, recency, T : str
+    frequency, recency, age : str
         Column names in the summary table (the defaults are those of
-        :func:`summary_from_transactions`).
+        :func:`summary_from_transactions`; ``age`` is the papers' *T*).
 
     Attributes
     ----------
@@ -593,16 +671,18 @@ class BetaGeo(_Fitted):
     {'r': 0.243, 'alpha': 4.414, 'a': 0.793, 'b': 2.426}
     >>> float(model.probability_alive(summary).loc["0001"].round(3))
     0.727
+    >>> model.summary().round(3).columns.tolist()
+    ['estimate', 'std error', 'low', 'high']
     """
 
     _param_names = ("r", "alpha", "a", "b")
 
     def __init__(
-        self, frequency: str = "frequency", recency: str = "recency", T: str = "T"
+        self, frequency: str = "frequency", recency: str = "recency", age: str = "age"
     ) -> None:
         self.frequency = frequency
         self.recency = recency
-        self.T = T
+        self.age = age
 
     @staticmethod
     def _neg_log_likelihood(
@@ -658,14 +738,14 @@ class BetaGeo(_Fitted):
         return -float(value), gradient
 
     def fit(self, summary: pd.DataFrame) -> BetaGeo:
-        """Fit the model to one row per customer (``frequency``, ``recency``, ``T``).
+        """Fit the model to one row per customer (``frequency``, ``recency``, ``age``).
 
         Returns
         -------
         BetaGeo
             ``self``, fitted.
         """
-        x, t_x, age = _rfm_arrays(summary, self.frequency, self.recency, self.T)
+        x, t_x, age = _rfm_arrays(summary, self.frequency, self.recency, self.age)
         if len(x) < 10 or (x > 0).sum() < 2:
             raise DataError(
                 f"BetaGeo needs at least 10 customers, some with repeat purchases; got {len(x)} "
@@ -687,7 +767,7 @@ class BetaGeo(_Fitted):
 
     def _arrays(self, summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         self._check_fitted()
-        return _rfm_arrays(summary, self.frequency, self.recency, self.T, allow_zero_age=True)
+        return _rfm_arrays(summary, self.frequency, self.recency, self.age, allow_zero_age=True)
 
     def probability_alive(self, summary: pd.DataFrame) -> pd.Series:
         """Probability that each customer is still active ("alive") at the end of the observation.
@@ -697,7 +777,7 @@ class BetaGeo(_Fitted):
         """
         x, t_x, age = self._arrays(summary)
         odds = self._dropout_odds(x, t_x, age)
-        return pd.Series(1.0 / (1.0 + odds), index=summary.index, name="probability_alive")
+        return pd.Series(1.0 / (1.0 + odds), index=summary.index, name="probability alive")
 
     def expected_purchases(self, summary: pd.DataFrame, t: float) -> pd.Series:
         """Expected number of purchases of each customer in the next ``t`` time units.
@@ -710,7 +790,7 @@ class BetaGeo(_Fitted):
         return pd.Series(
             self._conditional(x, t_x, age, _positive(t, "t")),
             index=summary.index,
-            name="expected_purchases",
+            name="expected purchases",
         )
 
     def _conditional(self, x: np.ndarray, t_x: np.ndarray, age: np.ndarray, t: float) -> np.ndarray:
@@ -741,7 +821,7 @@ class BetaGeo(_Fitted):
         return float(value[0])
 
 
-class GammaGamma(_Fitted):
+class GammaGamma(_Model):
     """The Gamma-Gamma model of the amount spent per transaction.
 
     Each transaction of a customer is gamma distributed (shape ``p``, rate ``nu``) around her
@@ -752,9 +832,20 @@ class GammaGamma(_Fitted):
     "RFM and CLV: using iso-value curves for customer base analysis", *Journal of Marketing
     Research* 42(4); Fader and Hardie (2013), "The Gamma-Gamma model of monetary value".
 
+    The model needs a positive mean spend: repeat customers whose mean repeat spend is 0 (free
+    items only) are left out of the fit, and a :class:`mlmarketing.DataWarning` counts them;
+    :meth:`expected_spend` still gives them the model's expected spend (the population mean,
+    pulled towards their 0). Negative mean spends are refused.
+
     The model assumes that how much a customer spends per purchase does not depend on how
-    often she buys: check that the correlation between ``frequency`` and ``monetary_value`` is
+    often she buys: check that the correlation between ``frequency`` and ``monetary value`` is
     small.
+
+    Parameters
+    ----------
+    frequency, monetary_value : str
+        Column names in the summary table (the defaults are those of
+        :func:`summary_from_transactions`).
 
     Attributes
     ----------
@@ -768,7 +859,7 @@ class GammaGamma(_Fitted):
     Examples
     --------
     >>> summary = pd.DataFrame({"frequency": [1, 2, 3, 1, 5, 2, 0],
-    ...                         "monetary_value": [20.0, 35.0, 30.0, 12.0, 60.0, 25.0, 0.0]})
+    ...                         "monetary value": [20.0, 35.0, 30.0, 12.0, 60.0, 25.0, 0.0]})
     >>> model = GammaGamma().fit(summary)
     >>> model.n_customers_
     6
@@ -777,31 +868,22 @@ class GammaGamma(_Fitted):
     _param_names = ("p", "q", "gamma")
 
     def __init__(
-        self, frequency: str = "frequency", monetary_value: str = "monetary_value"
+        self, frequency: str = "frequency", monetary_value: str = "monetary value"
     ) -> None:
         self.frequency = frequency
         self.monetary_value = monetary_value
 
     def _arrays(self, summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         check_frame(summary, name="summary")
-        x = _column(summary, self.frequency)
-        m = _column(summary, self.monetary_value)
-        if (x < 0).any() or (x != np.round(x)).any():
-            raise DataError(
-                f"column {self.frequency!r} must hold whole numbers of repeat purchases >= 0."
-            )
-        bad = (x > 0) & (m <= 0)
-        if bad.any():
-            raise DataError(
-                f"{int(bad.sum())} customer(s) with repeat purchases have "
-                f"{self.monetary_value!r} <= 0 (such as {summary.index[bad][0]!r}). "
-                "The Gamma-Gamma model needs a positive mean "
-                f"spend: drop them (summary[summary[{self.monetary_value!r}] > 0])."
-            )
+        x = _frequencies(summary, self.frequency)
+        m = _column(summary, self.monetary_value, what="mean spends")
         return x, m
 
     def fit(self, summary: pd.DataFrame) -> GammaGamma:
-        """Fit to the customers with ``frequency`` > 0 (one-time buyers carry no repeat spend).
+        """Fit to the customers with ``frequency`` > 0 and a positive mean repeat spend.
+
+        One-time buyers carry no repeat spend; repeat customers with a mean repeat spend of 0
+        are left out with a :class:`mlmarketing.DataWarning`.
 
         Returns
         -------
@@ -810,12 +892,21 @@ class GammaGamma(_Fitted):
         """
         x, m = self._arrays(summary)
         repeat = x > 0
-        if repeat.sum() < 5:
-            raise DataError(
-                "GammaGamma needs at least 5 customers with repeat purchases; "
-                f"got {int(repeat.sum())}."
+        free = repeat & (m <= 0)
+        if free.any():
+            warn_dropped(
+                int(free.sum()),
+                int(repeat.sum()),
+                f"repeat customers of the Gamma-Gamma fit have {self.monetary_value!r} = 0 (such as "
+                f"{summary.index[free][0]!r}), and the model needs a positive mean spend",
             )
-        x, m = x[repeat], m[repeat]
+        used = repeat & ~free
+        if used.sum() < 5:
+            raise DataError(
+                "GammaGamma needs at least 5 customers with repeat purchases and a positive mean "
+                f"spend; got {int(used.sum())}."
+            )
+        x, m = x[used], m[used]
         log_m, log_x = np.log(m), np.log(x)
 
         def neg_log_likelihood(log_params: np.ndarray) -> float:
@@ -837,7 +928,7 @@ class GammaGamma(_Fitted):
         self.standard_errors_ = dict(zip(self._param_names, errors.tolist(), strict=True))
         self.log_likelihood_ = loglik
         self.converged_ = converged
-        self.n_customers_ = int(repeat.sum())
+        self.n_customers_ = len(x)
         p, q, gamma = estimates
         self.mean_spend_ = float(p * gamma / (q - 1)) if q > 1 else float("inf")
         return self
@@ -859,7 +950,7 @@ class GammaGamma(_Fitted):
             )
         weight = p * x / (p * x + q - 1)
         value = (1 - weight) * self.mean_spend_ + weight * np.where(x > 0, m, 0.0)
-        return pd.Series(value, index=summary.index, name="expected_spend")
+        return pd.Series(value, index=summary.index, name="expected spend")
 
 
 def _positive(value: float, name: str) -> float:
@@ -869,6 +960,18 @@ def _positive(value: float, name: str) -> float:
         or math.isinf(value)
     ):
         raise DataError(f"{name} must be a positive number of time units, got {value!r}.")
+    return float(value)
+
+
+def _share(value: object, name: str, *, low: float, high: float, meaning: str) -> float:
+    """A number in [low, high) or (low, high], as ``meaning`` says, for rates and margins."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float | np.integer | np.floating)
+        or not math.isfinite(value)
+        or not low <= value <= high
+    ):
+        raise DataError(f"{name} must be {meaning}, got {value!r}.")
     return float(value)
 
 
@@ -914,7 +1017,7 @@ def customer_lifetime_value(
     Returns
     -------
     pandas.DataFrame
-        One row per customer: ``expected_purchases`` over the horizon, ``expected_spend`` per
+        One row per customer: ``expected purchases`` over the horizon, ``expected spend`` per
         purchase and ``clv`` (discounted, in the currency of the amounts).
 
     Examples
@@ -924,16 +1027,21 @@ def customer_lifetime_value(
     ...                                     "amount", as_of="1998-06-30")
     >>> clv = customer_lifetime_value(BetaGeo().fit(summary), GammaGamma().fit(summary), summary)
     >>> clv.columns.tolist()
-    ['expected_purchases', 'expected_spend', 'clv']
+    ['expected purchases', 'expected spend', 'clv']
     """
-    if not isinstance(months, int | np.integer) or months < 1:
-        raise DataError(f"months must be a whole number >= 1, got {months!r}.")
-    if not 0 <= monthly_discount_rate < 1:
-        raise DataError(
-            f"monthly_discount_rate must be between 0 and 1, got {monthly_discount_rate!r}."
-        )
-    if not 0 < margin <= 1:
-        raise DataError(f"margin must be a share between 0 and 1, got {margin!r}.")
+    months = check_positive_int(months, "months")
+    monthly_discount_rate = _share(
+        monthly_discount_rate, "monthly_discount_rate", low=0.0, high=0.999,
+        meaning="a rate per month between 0 and 1, such as 0.01 for 1 %",
+    )
+    margin = _share(margin, "margin", low=1e-12, high=1.0, meaning="a share between 0 and 1, such as 0.3")
+    models = ((purchase_model, BetaGeo, "purchase_model"), (spend_model, GammaGamma, "spend_model"))
+    for model, kind, name in models:
+        if not isinstance(model, kind):
+            raise DataError(
+                f"{name} must be a fitted {kind.__name__}, got {type(model).__name__}: "
+                f"pass {kind.__name__}().fit(summary)."
+            )
     purchase_model._check_fitted()
     unit = time_unit or purchase_model.time_unit_ or "weeks"
     per_month = TIME_UNITS["months"] / _unit_length(unit)
@@ -946,7 +1054,7 @@ def customer_lifetime_value(
         value += (cumulative - before) / (1 + monthly_discount_rate) ** i
         before = cumulative
     return pd.DataFrame(
-        {"expected_purchases": before, "expected_spend": spend, "clv": margin * spend * value},
+        {"expected purchases": before, "expected spend": spend, "clv": margin * spend * value},
         index=summary.index,
     )
 
@@ -964,7 +1072,8 @@ def holdout_table(
     summary : pandas.DataFrame
         The output of :func:`summary_from_transactions` with ``calibration_end``.
     predictions : dict
-        Name of a method -> its predicted holdout purchases, one per customer (same order).
+        Name of a method -> its predicted holdout purchases, one per customer (a Series indexed
+        by customer is aligned on the summary; anything else is taken in the summary's order).
     max_frequency : int, default 7
         Customers with more calibration purchases are grouped in the last row ("7+").
 
@@ -975,23 +1084,34 @@ def holdout_table(
 
     Examples
     --------
-    >>> summary = pd.DataFrame({"frequency": [0, 0, 1, 3], "frequency_holdout": [0, 1, 1, 2]})
+    >>> summary = pd.DataFrame({"frequency": [0, 0, 1, 3], "holdout frequency": [0, 1, 1, 2]})
     >>> holdout_table(summary, {"naive": [0, 0, 1, 3]}, max_frequency=2).to_dict("list")
     {'customers': [2, 1, 1], 'actual': [0.5, 1.0, 2.0], 'naive': [0.0, 1.0, 3.0]}
     """
     check_frame(summary, name="summary")
-    check_columns(summary, ["frequency", "frequency_holdout"])
-    frequency = summary["frequency"].to_numpy()
+    max_frequency = check_positive_int(max_frequency, "max_frequency")
+    frequency = _frequencies(summary, "frequency")
+    actual = _column(summary, "holdout frequency", what="holdout purchases")
+    if not isinstance(predictions, Mapping) or not predictions:
+        raise DataError(
+            "predictions must be a dict of method name -> predicted holdout purchases, such as "
+            "{'BG/NBD': model.expected_purchases(summary, horizon)}."
+        )
     group = np.where(frequency >= max_frequency, max_frequency, frequency).astype(int)
-    table = pd.DataFrame({"actual": summary["frequency_holdout"].to_numpy(dtype=float)})
+    table = pd.DataFrame({"actual": actual})
     for name, values in predictions.items():
-        values = np.asarray(values, dtype=float)
-        if values.shape != (len(summary),):
+        if isinstance(values, pd.Series) and values.index.equals(summary.index):
+            pass
+        elif isinstance(values, pd.Series) and set(values.index) == set(summary.index):
+            values = values.reindex(summary.index)
+        column = pd.DataFrame({name: np.asarray(values).ravel()}).infer_objects()
+        if len(column) != len(summary):
             raise DataError(
-                f"predictions {name!r} have {values.size} value(s) for {len(summary)} customers: "
+                f"predictions {name!r} have {len(column)} value(s) for {len(summary)} customers: "
                 "give one prediction per row of the summary, in the same order."
             )
-        table[name] = values
+        check_numeric(column, [name], what="predictions")
+        table[name] = column[name].to_numpy(dtype=float)
     grouped = table.groupby(group)
     out = grouped.mean()
     out.insert(0, "customers", grouped.size())
@@ -1000,7 +1120,7 @@ def holdout_table(
     return out
 
 
-def plot_holdout(table: pd.DataFrame, ax=None):
+def plot_holdout(table: pd.DataFrame, *, ax=None):
     """The classic chart: mean holdout purchases, actual and predicted, by calibration purchases.
 
     Parameters
@@ -1008,17 +1128,15 @@ def plot_holdout(table: pd.DataFrame, ax=None):
     table : pandas.DataFrame
         The output of :func:`holdout_table`.
     ax : matplotlib Axes, optional
+        Where to draw; a new figure when None.
 
     Returns
     -------
     matplotlib.axes.Axes
     """
-    import matplotlib.pyplot as plt
-
     check_frame(table, name="table")
     check_columns(table, ["actual"])
-    if ax is None:
-        _, ax = plt.subplots()
+    ax = new_axes(ax)
     positions = np.arange(len(table))
     ax.plot(positions, table["actual"], color="black", linewidth=2.5, marker="o", label="actual")
     for name in table.columns:

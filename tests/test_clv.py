@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from scipy import special
 from sklearn.metrics import roc_auc_score
 
-from mlmarketing import DataError, load_dataset
+from mlmarketing import DataError, DataWarning, load_dataset
 from mlmarketing.clv import (
     BetaGeo,
     GammaGamma,
@@ -93,12 +93,12 @@ def test_cdnow_summary_matches_the_papers_calibration_data(cdnow_summary):
     first = cdnow_summary.loc["0001"]
     assert first["frequency"] == 2
     assert first["recency"] == pytest.approx(30.43, abs=0.005)
-    assert first["T"] == pytest.approx(38.86, abs=0.005)
-    assert first["monetary_value"] == pytest.approx(22.345)  # (29.73 + 14.96) / 2
-    assert (cdnow_summary["duration_holdout"] == 39.0).all()
+    assert first["age"] == pytest.approx(38.86, abs=0.005)
+    assert first["monetary value"] == pytest.approx(22.345)  # (29.73 + 14.96) / 2
+    assert (cdnow_summary["holdout duration"] == 39.0).all()
     # 946 repeat buyers in calibration, 1,882 purchases in the holdout (Fader and Hardie).
     assert (cdnow_summary["frequency"] > 0).sum() == 946
-    assert cdnow_summary["frequency_holdout"].sum() == 1882
+    assert cdnow_summary["holdout frequency"].sum() == 1882
 
 
 def test_betageo_reproduces_the_published_cdnow_parameters(cdnow_bg):
@@ -109,7 +109,7 @@ def test_betageo_reproduces_the_published_cdnow_parameters(cdnow_bg):
 
 
 def test_betageo_conditional_expectation_of_the_papers_example(cdnow_bg):
-    one = pd.DataFrame({"frequency": [2], "recency": [30.43], "T": [38.86]})
+    one = pd.DataFrame({"frequency": [2], "recency": [30.43], "age": [38.86]})
     assert cdnow_bg.expected_purchases(one, 39).iloc[0] == pytest.approx(1.226, abs=0.0005)
 
 
@@ -154,7 +154,7 @@ def test_expected_spend_is_closer_to_the_truth_than_the_raw_mean(shop_gg, shop_s
     customers = planted_truth("transactions")["customers"].loc[shop_summary.index]
     repeat = shop_summary["frequency"] > 0
     shrunk = shop_gg.expected_spend(shop_summary)[repeat]
-    raw = shop_summary.loc[repeat, "monetary_value"]
+    raw = shop_summary.loc[repeat, "monetary value"]
     true = customers.loc[repeat, "mean_spend"]
     assert ((shrunk - true) ** 2).mean() < ((raw - true) ** 2).mean()
 
@@ -179,14 +179,14 @@ def test_rfm_table_hand_case():
     table = rfm_table(tx, "client", "jour", "euros", as_of="2024-01-31")
     pd.testing.assert_frame_equal(tx, before)  # the caller's data is untouched
     # a: 3 purchase days (two rows on 15 Jan are one purchase), last 29 Jan, 70 euros.
-    assert table.loc["a", ["recency_days", "frequency", "monetary"]].tolist() == [2, 3, 70.0]
-    assert table.loc["b", ["recency_days", "frequency", "monetary"]].tolist() == [23, 1, 5.0]
-    assert table.loc["c", ["recency_days", "frequency", "monetary"]].tolist() == [22, 2, 20.0]
-    assert table.loc["a", "R"] == 5 and table.loc["a", "F"] == 5
+    assert table.loc["a", ["recency in days", "frequency", "monetary"]].tolist() == [2, 3, 70.0]
+    assert table.loc["b", ["recency in days", "frequency", "monetary"]].tolist() == [23, 1, 5.0]
+    assert table.loc["c", ["recency in days", "frequency", "monetary"]].tolist() == [22, 2, 20.0]
+    assert table.loc["a", "r score"] == 5 and table.loc["a", "f score"] == 5
     assert table.loc["a", "segment"] == "champions"
-    assert table.loc["b", "RFM"] == "111"
+    assert table.loc["b", "rfm code"] == "111"
     assert table.loc["b", "segment"] == "hibernating"
-    assert table.loc["c", "RFM"] == "333"
+    assert table.loc["c", "rfm code"] == "333"
     assert table.loc["c", "segment"] == "need attention"
 
 
@@ -194,12 +194,12 @@ def test_rfm_table_on_the_shop_and_segment_summary():
     tx = load_dataset("transactions")
     table = rfm_table(tx, "customer_id", "date", "amount")
     assert len(table) == 2500
-    assert table[["R", "F", "M"]].isin([1, 2, 3, 4, 5]).all().all()
+    assert table[["r score", "f score", "m score"]].isin([1, 2, 3, 4, 5]).all().all()
     assert table["segment"].notna().all()
     assert table["monetary"].sum() == pytest.approx(tx["amount"].sum())
     summary = rfm_segment_summary(table)
     assert summary["customers"].sum() == 2500
-    assert summary["share_of_revenue"].sum() == pytest.approx(1.0)
+    assert summary["share of revenue"].sum() == pytest.approx(1.0)
     assert summary["revenue"].is_monotonic_decreasing
 
 
@@ -220,11 +220,11 @@ def test_rfm_scores_are_ordered_and_ties_share_a_score(data):
     table = rfm_table(tx, "c", "d", "m")
     shuffled = rfm_table(tx.sample(frac=1.0, random_state=0), "c", "d", "m")
     pd.testing.assert_frame_equal(table, shuffled)  # row order does not matter
-    for value, score in (("frequency", "F"), ("monetary", "M")):
+    for value, score in (("frequency", "f score"), ("monetary", "m score")):
         ordered = table.sort_values(value)
         assert ordered[score].is_monotonic_increasing
         assert (table.groupby(value)[score].nunique() == 1).all()
-    assert table.sort_values("recency_days")["R"].is_monotonic_decreasing
+    assert table.sort_values("recency in days")["r score"].is_monotonic_decreasing
 
 
 # --------------------------------------------------------------------------------------------
@@ -244,14 +244,14 @@ def test_summary_hand_case_with_calibration_split():
     )
     assert summary.attrs["time_unit"] == "days"
     a = summary.loc["a"]
-    assert (a["frequency"], a["recency"], a["T"], a["monetary_value"]) == (1, 14.0, 19.0, 20.0)
-    assert (a["frequency_holdout"], a["monetary_value_holdout"], a["duration_holdout"]) == (
+    assert (a["frequency"], a["recency"], a["age"], a["monetary value"]) == (1, 14.0, 19.0, 20.0)
+    assert (a["holdout frequency"], a["holdout monetary value"], a["holdout duration"]) == (
         1,
         40.0,
         14.0,
     )
     b = summary.loc["b"]
-    assert (b["frequency"], b["recency"], b["monetary_value"], b["frequency_holdout"]) == (
+    assert (b["frequency"], b["recency"], b["monetary value"], b["holdout frequency"]) == (
         0,
         0.0,
         0.0,
@@ -263,7 +263,7 @@ def test_summary_leaves_out_customers_who_start_in_the_holdout():
     tx = pd.DataFrame({"c": ["a", "a", "z"], "d": ["2024-01-01", "2024-02-01", "2024-03-01"]})
     summary = summary_from_transactions(tx, "c", "d", calibration_end="2024-01-31")
     assert summary.index.tolist() == ["a"]
-    assert summary.loc["a", "monetary_value"] == 0.0
+    assert summary.loc["a", "monetary value"] == 0.0
 
 
 def test_summary_reads_text_dates_day_first():
@@ -287,11 +287,11 @@ def test_conditional_expectation_equals_the_papers_formula(cdnow_bg):
         (a + b + x - 1) / (a - 1) * (1 - ((alpha + big_t) / (alpha + big_t + t)) ** (r + x) * hyper)
     )
     odds = np.where(x > 0, a / (b + x - 1) * ((alpha + big_t) / (alpha + t_x)) ** (r + x), 0)
-    summary = pd.DataFrame({"frequency": x, "recency": t_x, "T": big_t})
+    summary = pd.DataFrame({"frequency": x, "recency": t_x, "age": big_t})
     np.testing.assert_allclose(
         cdnow_bg.expected_purchases(summary, t), first / (1 + odds), rtol=1e-8
     )
-    new = pd.DataFrame({"frequency": [0], "recency": [0.0], "T": [0.0]})
+    new = pd.DataFrame({"frequency": [0], "recency": [0.0], "age": [0.0]})
     assert cdnow_bg.expected_purchases_new_customer(t) == pytest.approx(
         cdnow_bg.expected_purchases(new, t).iloc[0]
     )
@@ -311,7 +311,7 @@ def test_going_cold_law(cdnow_bg, x, recency, gap, more):
         {
             "frequency": [x, x],
             "recency": [recency, recency],
-            "T": [recency + gap, recency + gap + more],
+            "age": [recency + gap, recency + gap + more],
         }
     )
     alive = cdnow_bg.probability_alive(summary)
@@ -324,7 +324,7 @@ def test_going_cold_law(cdnow_bg, x, recency, gap, more):
 
 def test_expected_spend_lies_between_population_and_own_mean(shop_gg):
     summary = pd.DataFrame(
-        {"frequency": [0, 1, 10, 100], "monetary_value": [0.0, 500.0, 500.0, 500.0]}
+        {"frequency": [0, 1, 10, 100], "monetary value": [0.0, 500.0, 500.0, 500.0]}
     )
     spend = shop_gg.expected_spend(summary)
     assert spend.iloc[0] == pytest.approx(shop_gg.mean_spend_)
@@ -336,9 +336,9 @@ def test_customer_lifetime_value(shop_bg, shop_gg, shop_summary):
     plain = customer_lifetime_value(shop_bg, shop_gg, part, months=12, monthly_discount_rate=0.0)
     horizon = 365.25 / 7
     np.testing.assert_allclose(
-        plain["expected_purchases"], shop_bg.expected_purchases(part, horizon)
+        plain["expected purchases"], shop_bg.expected_purchases(part, horizon)
     )
-    np.testing.assert_allclose(plain["clv"], plain["expected_purchases"] * plain["expected_spend"])
+    np.testing.assert_allclose(plain["clv"], plain["expected purchases"] * plain["expected spend"])
     discounted = customer_lifetime_value(
         shop_bg, shop_gg, part, monthly_discount_rate=0.02, margin=0.3
     )
@@ -348,7 +348,7 @@ def test_customer_lifetime_value(shop_bg, shop_gg, shop_summary):
 
 def test_holdout_table_and_plot(cdnow_bg, cdnow_summary):
     predicted = cdnow_bg.expected_purchases(cdnow_summary, 39)
-    same_rate = cdnow_summary["frequency"] / cdnow_summary["T"] * 39
+    same_rate = cdnow_summary["frequency"] / cdnow_summary["age"] * 39
     table = holdout_table(cdnow_summary, {"BG/NBD": predicted, "same rate": same_rate})
     assert table.index.tolist() == ["0", "1", "2", "3", "4", "5", "6", "7+"]
     assert table["customers"].sum() == 2357
@@ -374,18 +374,18 @@ def test_bad_transactions_raise_clear_errors():
     with pytest.raises(DataError, match="'customer' is not a column"):
         rfm_table(tx, "customer", "jour", "euros")
     missing_id = tx.assign(client=tx["client"].where(tx.index != 2))
-    with pytest.raises(DataError, match="'client' has 1 missing"):
+    with pytest.warns(DataWarning, match="1 of 7 rows left out: no customer in 'client'"):
         summary_from_transactions(missing_id, "client", "jour", "euros")
     refund = tx.assign(euros=tx["euros"].where(tx.index != 3, -40.0))
     with pytest.raises(DataError, match="negative amount.*returns or refunds"):
         rfm_table(refund, "client", "jour", "euros")
     with pytest.raises(DataError, match="after the end of the observation"):
         rfm_table(tx, "client", "jour", "euros", as_of="2024-01-20")
-    with pytest.raises(DataError, match="must hold dates"):
+    with pytest.raises(DataError, match="'soon', which is not a date"):
         rfm_table(tx.assign(jour="soon"), "client", "jour", "euros")
     with pytest.raises(DataError, match="must hold numbers"):
         rfm_table(tx.assign(euros="cher"), "client", "jour", "euros")
-    with pytest.raises(DataError, match="as_of must be a date"):
+    with pytest.raises(DataError, match="as_of is .tomorrow-ish., which is not a date"):
         rfm_table(tx, "client", "jour", "euros", as_of="tomorrow-ish")
     with pytest.raises(DataError, match="time_unit"):
         summary_from_transactions(tx, "client", "jour", time_unit="fortnights")
@@ -396,27 +396,29 @@ def test_bad_transactions_raise_clear_errors():
 
 
 def test_bad_summaries_raise_clear_errors(shop_bg):
-    good = pd.DataFrame({"frequency": [1, 0], "recency": [3.0, 0.0], "T": [5.0, 5.0]})
+    good = pd.DataFrame({"frequency": [1, 0], "recency": [3.0, 0.0], "age": [5.0, 5.0]})
     with pytest.raises(DataError, match="not fitted"):
         BetaGeo().probability_alive(good)
-    with pytest.raises(DataError, match="larger than 'T'"):
+    with pytest.raises(DataError, match="larger than 'age'"):
         shop_bg.probability_alive(good.assign(recency=[9.0, 0.0]))
     with pytest.raises(DataError, match="whole numbers"):
         shop_bg.probability_alive(good.assign(frequency=[1.5, 0]))
     with pytest.raises(DataError, match="must have 'recency' = 0"):
         shop_bg.probability_alive(good.assign(recency=[3.0, 1.0]))
     with pytest.raises(DataError, match="missing values"):
-        shop_bg.probability_alive(good.assign(T=[5.0, None]))
+        shop_bg.probability_alive(good.assign(age=[5.0, None]))
     with pytest.raises(DataError, match="at least 10 customers"):
         BetaGeo().fit(good)
     with pytest.raises(DataError, match="positive number"):
         shop_bg.expected_purchases(good, -1)
     zero_spend = pd.DataFrame(
-        {"frequency": [1, 2, 1, 3, 1, 2], "monetary_value": [0.0, 5, 6, 7, 8, 9]}
+        {"frequency": [1, 2, 1, 3, 1], "monetary value": [0.0, 5, 6, 7, 8]}
     )
-    with pytest.raises(DataError, match="positive mean spend"):
+    with pytest.warns(DataWarning, match="1 of 5 rows left out"), pytest.raises(
+        DataError, match="at least 5 customers"
+    ):
         GammaGamma().fit(zero_spend)
-    one_timers = pd.DataFrame({"frequency": [0, 0, 1], "monetary_value": [0.0, 0.0, 10.0]})
+    one_timers = pd.DataFrame({"frequency": [0, 0, 1], "monetary value": [0.0, 0.0, 10.0]})
     with pytest.raises(DataError, match="at least 5 customers with repeat purchases"):
         GammaGamma().fit(one_timers)
 
@@ -429,3 +431,56 @@ def test_bad_clv_arguments(shop_bg, shop_gg, shop_summary):
         customer_lifetime_value(shop_bg, shop_gg, part, monthly_discount_rate=5)
     with pytest.raises(DataError, match="margin"):
         customer_lifetime_value(shop_bg, shop_gg, part, margin=30)
+
+
+# --------------------------------------------------------------------------------------------
+# Estimators: scikit-learn conventions
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("estimator", [BetaGeo(recency="r"), GammaGamma(monetary_value="spend")])
+def test_estimators_follow_scikit_learn_conventions(estimator):
+    from sklearn.base import clone
+    from sklearn.utils import estimator_checks
+
+    copy = clone(estimator)
+    assert copy.get_params() == estimator.get_params()
+    assert copy is not estimator
+    name = type(estimator).__name__
+    for check in (
+        "check_get_params_invariance",
+        "check_set_params",
+        "check_no_attributes_set_in_init",
+        "check_parameters_default_constructible",
+        "check_estimator_repr",
+    ):
+        getattr(estimator_checks, check)(name, estimator)
+    copy.set_params(frequency="f")
+    assert copy.frequency == "f" and estimator.frequency == "frequency"
+
+
+def test_fit_keeps_the_constructor_arguments_and_clone_refits_the_same(cdnow_summary):
+    model = BetaGeo()
+    before = model.get_params()
+    model.fit(cdnow_summary)
+    assert model.get_params() == before
+    from sklearn.base import clone
+
+    again = clone(model)
+    assert not hasattr(again, "params_")
+    assert again.fit(cdnow_summary).params_ == pytest.approx(model.params_)
+
+
+def test_summary_is_a_labelled_table_with_intervals(cdnow_bg):
+    table = cdnow_bg.summary()
+    assert table.index.tolist() == ["r", "alpha", "a", "b"]
+    assert table.index.name == "parameter"
+    assert table.columns.tolist() == ["estimate", "std error", "low", "high"]
+    assert (table["low"] < table["estimate"]).all() and (table["estimate"] < table["high"]).all()
+    assert (table["low"] > 0).all()
+    # Log-scale interval: low * high = estimate ** 2; a wider level gives a wider interval.
+    np.testing.assert_allclose(table["low"] * table["high"], table["estimate"] ** 2)
+    wide = cdnow_bg.summary(level=0.99)
+    assert (wide["low"] < table["low"]).all()
+    with pytest.raises(DataError, match="level must be a probability"):
+        cdnow_bg.summary(level=95)
