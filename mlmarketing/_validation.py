@@ -446,7 +446,9 @@ def read_date(value: object, name: str, *, day_first: bool | None = None) -> pd.
         try:
             stamps = read_dates(pd.Series([value], dtype=object), column=name, day_first=day_first)
         except DataError as error:
-            raise DataError(str(error).replace(f"column {name!r} holds", f"{name} is")) from None
+            message = str(error).replace(f"column {name!r} holds", f"{name} is")
+            message = message.replace(", or read the file with mlmarketing.read_table(path)", "")
+            raise DataError(message) from None
         if pd.notna(stamps.iloc[0]):
             return pd.Timestamp(stamps.iloc[0])
     raise DataError(
@@ -564,24 +566,33 @@ def read_ids(series: pd.Series, *, column: str | None = None, allow_missing: boo
             f"({describe_rows(series.index, missing)}): "
             "every row must belong to a customer or product. Drop those rows or fill in the id."
         )
-    if pd.api.types.is_float_dtype(series):
-        whole = series.dropna()
-        if (whole == np.floor(whole)).all():
-            text = series.map(lambda v: None if pd.isna(v) else str(int(v)))
-        else:
-            text = series.map(lambda v: None if pd.isna(v) else repr(float(v)))
-    elif pd.api.types.is_integer_dtype(series) or pd.api.types.is_bool_dtype(series):
-        text = series.map(lambda v: None if pd.isna(v) else str(int(v)))
+    # Ids repeat (one per purchase): each distinct value is normalised once.
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    values = pd.Series(uniques, dtype=object)
+    if pd.api.types.is_float_dtype(series) and not (values == np.floor(values.astype(float))).all():
+        normalised = values.map(lambda v: repr(float(v)))
     else:
         def one(value: object) -> object:
-            if value is None or (not isinstance(value, str) and pd.isna(value)):
-                return None
-            if isinstance(value, float) and value.is_integer():
+            if isinstance(value, bool | np.bool_):
                 return str(int(value))
+            if isinstance(value, int | np.integer):
+                return str(int(value))
+            if isinstance(value, float | np.floating):
+                return str(int(value)) if float(value).is_integer() else repr(float(value))
             written = str(value).strip()
-            return re.sub(r"^([+-]?\d+)\.0+$", r"\1", written)
+            if written[-2:] == ".0" or ".0" in written:
+                written = re.sub(r"^([+-]?\d+)\.0+$", r"\1", written)
+            return written
 
-        text = series.map(one)
+        if len(values) and pd.api.types.infer_dtype(values, skipna=False) == "string":
+            normalised = values.str.strip()
+            dotted = normalised.str.contains(".", regex=False)
+            if dotted.any():
+                normalised[dotted] = normalised[dotted].str.replace(r"^([+-]?\d+)\.0+$", r"\1", regex=True)
+        else:
+            normalised = values.map(one)
+    lookup = np.append(normalised.to_numpy(dtype=object), None)
+    text = pd.Series(lookup[codes], index=series.index)
     return pd.Series(text.to_numpy(dtype=object), index=series.index, name=series.name, dtype=object)
 
 
@@ -652,14 +663,18 @@ def group_rare_levels(series: pd.Series, *, max_levels: int | None = None) -> tu
 # ----------------------------------------------------------------------------- dropped rows
 
 
-def warn_dropped(n_dropped: int, n_total: int, reason: str, *, stacklevel: int = 3) -> None:
-    """Say, with a :class:`DataWarning`, that rows were left out, and why. Silent when none were.
+def warn_dropped(
+    n_dropped: int, n_total: int, reason: str, *, what: str = "rows", stacklevel: int = 3
+) -> None:
+    """Say, with a :class:`DataWarning`, that rows (or ``what``) were left out, and why.
+
+    Silent when none were.
 
     >>> warn_dropped(0, 10, "no date")
     """
     if n_dropped:
         warnings.warn(
-            f"{n_dropped} of {n_total} rows left out: {reason}.", DataWarning, stacklevel=stacklevel
+            f"{n_dropped:,} of {n_total:,} {what} left out: {reason}.", DataWarning, stacklevel=stacklevel
         )
 
 

@@ -44,7 +44,6 @@ Choices made visibly, the same on every input (the kit's rulebook, see CONTRIBUT
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -158,28 +157,11 @@ class _Purchases:
         }
 
 
-_SEPARATOR = "\x1f"
-# An id that read_ids would change: spaces around it, or a whole number written "7.0".
-_UNCLEAN_ID = re.compile(r"(?:^|\x1f)(?:\s|[+-]?\d+\.0+(?:\x1f|$))|\s(?:\x1f|$)")
-
-
-def _clean_ids(texts: list[str]) -> bool:
-    """Whether read_ids would return these text ids unchanged (checked in one regex pass)."""
-    joined = _SEPARATOR.join(texts)
-    if joined.count(_SEPARATOR) != len(texts) - 1:
-        return False
-    return _UNCLEAN_ID.search(joined) is None
-
-
 def _customer_codes(series: pd.Series, column: str) -> tuple[np.ndarray, pd.Index]:
     """Codes of the customers (-1 when missing) and their ids as normalised, sorted text."""
-    # Ids repeat: each distinct value is normalised once, and clean text (the usual case) is
-    # left as it is, since read_ids would return it unchanged (it normalises one value at a time).
+    # Ids repeat: each distinct value is normalised once; spellings of one id then merge.
     codes, uniques = pd.factorize(series, sort=True, use_na_sentinel=True)
-    texts = pd.Series(uniques, dtype=object)
-    if pd.api.types.infer_dtype(texts, skipna=False) == "string" and _clean_ids(texts.tolist()):
-        return codes, pd.Index(texts, dtype=object)
-    texts = read_ids(texts, column=column, allow_missing=True)
+    texts = read_ids(pd.Series(uniques, dtype=object), column=column, allow_missing=True)
     new_codes, customers = pd.factorize(texts, sort=True)
     lookup = np.append(new_codes, -1)
     return lookup[codes], pd.Index(customers, dtype=object)

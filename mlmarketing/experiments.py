@@ -157,17 +157,8 @@ def _read_event(
 
 
 def _dates(series: pd.Series, column: str, day_first: bool | None = None) -> pd.Series:
-    """The column as dates, read by :func:`read_dates` (skipped, not copied, when it already is)."""
-    if series.dtype == np.dtype("datetime64[ns]"):
-        return series
-    try:
-        return read_dates(series, column=column, day_first=day_first)
-    except TypeError:  # cells holding lists or dicts (a JSON export) cannot be read as dates
-        example = series.dropna().iloc[0]
-        raise DataError(
-            f"column {column!r} holds {type(example).__name__} values such as {example!r}, not dates: "
-            "pass a column with one date per cell."
-        ) from None
+    """The column as dates, read by :func:`read_dates`."""
+    return read_dates(series, column=column, day_first=day_first)
 
 
 def _not_an_event(df: pd.DataFrame, column: str, date_error: DataError) -> DataError:

@@ -748,16 +748,7 @@ def _week_table(
                 f"({describe_rows(df.index, missing)}). Fill weeks without spend with 0 and drop "
                 "weeks whose conversions are unknown."
             )
-    try:
-        weeks = read_dates(df[date], column=date)
-    except DataError:
-        raise
-    except (ValueError, TypeError, OverflowError):
-        # read_dates lets pandas' out-of-bounds error through for a value such as "-1".
-        raise DataError(
-            f"column {date!r} holds values that are not dates (or out of range). Write the weeks "
-            "as 2024-03-31 (ISO) or 31/03/2024 (day first)."
-        ) from None
+    weeks = read_dates(df[date], column=date)
     if weeks.isna().any():
         raise DataError(
             f"column {date!r} has {int(weeks.isna().sum())} missing date(s) "

@@ -125,7 +125,7 @@ def test_bad_single_date_arguments_are_named():
 
 
 def test_numbers_in_the_date_column_are_refused():
-    with pytest.raises(DataError, match="'date' must hold dates but holds numbers such as 45293"):
+    with pytest.raises(DataError, match="'date' must hold dates, not numbers such as 45293"):
         rfm_table(french_export().assign(date=45293), "client", "date", "montant")
 
 

@@ -408,5 +408,5 @@ def test_cells_holding_lists_are_refused_not_a_type_error():
     df = emails([[1]] * 10)
     with pytest.raises(DataError, match=r"'clicked' must say whether.*'\[1\]'"):
         compare_arms(df, "creative", "clicked")
-    with pytest.raises(DataError, match="'clicked' holds list values"):
+    with pytest.raises(DataError, match="'clicked' must hold dates but holds lists"):
         time_to_event(df.assign(sent=pd.Timestamp("2019-06-03")), "sent", ["clicked"])

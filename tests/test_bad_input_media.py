@@ -213,7 +213,7 @@ def test_fit_month_first_weeks_are_read_so_and_said(clean_fit):
     [
         ("semaine 3", r"column 'week' holds 'semaine 3', which is not a date.*2024-03-31"),
         (None, r"column 'week' has 1 missing date\(s\) \(row 5\).*fill in the week"),
-        ("-1", r"column 'week' holds values that are not dates.*2024-03-31"),
+        ("-1", r"column 'week' holds '-1', which is not a date.*2024-03-31"),
     ],
 )
 def test_fit_refuses_a_bad_week(value, message):
