@@ -1008,7 +1008,8 @@ def odds_ratios(model: Pipeline, df: pd.DataFrame, target: str, *, level: float 
     Parameters
     ----------
     model : Pipeline
-        A model returned by :func:`fit_scoring_model` (its preparation step is used).
+        A logistic regression returned by :func:`fit_scoring_model` (its preparation step is
+        used).
     df : pandas.DataFrame
         The customers to fit on, usually the table the model was fitted on (not modified).
     target : str
@@ -1035,7 +1036,12 @@ def odds_ratios(model: Pipeline, df: pd.DataFrame, target: str, *, level: float 
     import statsmodels.api as sm
     from statsmodels.tools.sm_exceptions import PerfectSeparationError, PerfectSeparationWarning
 
-    prepare, _ = _check_fitted_pipeline(model)
+    prepare, estimator = _check_fitted_pipeline(model)
+    if not hasattr(estimator, "coef_") or estimator.coef_.shape[0] != 1:
+        raise DataError(
+            f"odds ratios need a logistic regression; this model is a {type(estimator).__name__}. "
+            "Use score_drivers(model, df, target) for any model."
+        )
     level = check_level(level)
     df = check_frame(df)
     columns = check_columns(df, list(model.feature_names_in_), role="model column")
