@@ -181,7 +181,7 @@ def _role(series: pd.Series, column: str, n_rows: int) -> tuple[str, str]:
             else ("converted to numbers")
         )
         return "number stored as text", note
-    levels = int(series.nunique())
+    levels = int(_frame_to_text(series.to_frame(column))[column].nunique())  # 7 and "7": one
     limit = category_limit(n_rows)
     note = f"{levels} levels"
     if levels > limit:
@@ -606,6 +606,7 @@ def _score_array(scores: Any, n: int, name: str = "scores") -> np.ndarray:
         raise DataError(
             f"{name} has {int(np.isnan(values).sum())} missing value(s); score every customer."
         )
+    check_numeric(pd.DataFrame({name: values}), [name])  # inf refused, customers named
     return values
 
 
@@ -735,7 +736,10 @@ def _money(
             f"value_if_retained must be one number, or one number per customer ({n}), "
             f"got shape {value.shape}."
         )
-    if np.isnan(value).any() or (value < 0).any():
+    # inf refused with the customers named; negative values too (a customer kept is worth >= 0).
+    check_numeric(pd.DataFrame({"value_if_retained": value}), ["value_if_retained"],
+                  non_negative=True, what="values")
+    if np.isnan(value).any():
         raise DataError("value_if_retained must be zero or more, with no missing value.")
     return float(offer_cost), value, float(acceptance_rate)
 
@@ -1082,8 +1086,9 @@ def odds_ratios(model: Pipeline, df: pd.DataFrame, target: str, *, level: float 
     table = pd.DataFrame(
         rows, columns=["column", "level", "compared with", "log-odds", "low", "high", "p-value", "note"]
     )
-    table.insert(4, "odds ratio", np.exp(table["log-odds"]))
-    table["low"], table["high"] = np.exp(table["low"]), np.exp(table["high"])
+    with np.errstate(over="ignore"):  # a level with (almost) no yes or no: an infinite bound
+        table.insert(4, "odds ratio", np.exp(table["log-odds"]))
+        table["low"], table["high"] = np.exp(table["low"]), np.exp(table["high"])
     return table
 
 
