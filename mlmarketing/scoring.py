@@ -17,12 +17,19 @@ event the score predicts: a leaver, a buyer).
 How columns are used (the same rule everywhere, shown by :func:`feature_roles`):
 
 - numbers (and booleans) are filled with the column's median where missing, then scaled;
+  infinite values are refused with the rows named;
 - text columns are categories: one-hot encoded against their first level (alphabetical), a
-  missing value being its own level ``"(missing)"``;
+  missing value being its own level ``"(missing)"``. A category keeps at most
+  ``min(50, max(2, 5 % of the rows))`` levels (the rulebook's ``category_limit``): the most
+  frequent are kept and the rarer ones grouped into one level ``"other"``, said in the ``note``
+  of :func:`feature_roles`, so a 5,000-level column never becomes 5,000 columns;
 - **numbers stored as text** (every non-blank value reads as a number, like ``TotalCharges`` in the
-  telecom churn sample) are converted to numbers; blanks become missing and get the median;
-- left out when ``features`` is not given: the target, identifiers (text whose every value differs),
-  all-missing columns and dates. Passing such a column in ``features`` raises a ``DataError``.
+  telecom churn sample) are converted to numbers; blanks become missing and get the median.
+  Numbers written with decimal commas or thousands separators (``"70,35"``, ``"1 234"``) are
+  refused with the conversion to write: read the file with ``mlmarketing.read_table``;
+- left out when ``features`` is not given: the target, identifiers (role ``"id"``: named like
+  one, or whole numbers or short text unique per row; an id is never a predictor), all-missing
+  columns and dates. Passing such a column in ``features`` raises a ``DataError``.
 
 Tables under 100,000 rows are fitted on one processor thread: a small job gains little from
 threads, and on a busy shared machine (a classroom server, CI) threads make it many times slower.
@@ -31,12 +38,13 @@ threads, and on a busy shared machine (a classroom server, CI) threads make it m
 from __future__ import annotations
 
 import contextlib
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, TransformerMixin, clone, is_classifier
+from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.calibration import CalibrationDisplay
 from sklearn.compose import ColumnTransformer
 from sklearn.dummy import DummyClassifier
@@ -52,12 +60,25 @@ from sklearn.metrics import (
 )
 from sklearn.model_selection import BaseCrossValidator, StratifiedKFold
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, OrdinalEncoder, StandardScaler
 from sklearn.utils import check_random_state
 from threadpoolctl import threadpool_limits
 
 from mlmarketing._errors import DataError
-from mlmarketing._validation import as_binary, check_columns, check_frame
+from mlmarketing._validation import (
+    _DECIMAL_COMMA,
+    _THOUSANDS,
+    OTHER_LEVEL,
+    as_binary,
+    category_limit,
+    check_columns,
+    check_frame,
+    check_level,
+    check_numeric,
+    check_positive_int,
+    looks_like_id,
+    new_axes,
+)
 
 __all__ = [
     "ThresholdChoice",
@@ -81,10 +102,10 @@ __all__ = [
 ]
 
 MISSING_LEVEL = "(missing)"
-_MIN_ROWS_FOR_ID = 20  # below this, a column whose values all differ may be a real category
 # Below this many rows, gradient boosting runs on one thread: splitting a small job across threads
 # gains little and, on a busy shared machine (a classroom server, CI), makes it many times slower.
 _MANY_ROWS = 100_000
+_LEFT_OUT = ("left out", "id")  # roles of the columns a model does not use
 
 
 # --------------------------------------------------------------------------------------------
@@ -93,7 +114,11 @@ _MANY_ROWS = 100_000
 
 
 def _as_number_if_text(series: pd.Series) -> pd.Series | None:
-    """The column as numbers if every non-blank value reads as a number, else None."""
+    """The column as numbers if every non-blank value reads as a number, else None.
+
+    Numbers written with decimal commas or thousands separators are refused with the
+    conversion to write (the rulebook's ``check_numeric`` message): they are not a category.
+    """
     # Count first, then strip: a million rows hold only a few distinct values.
     counts = series.dropna().astype(str).value_counts()
     counts = counts.groupby(counts.index.str.strip()).sum()
@@ -103,6 +128,11 @@ def _as_number_if_text(series: pd.Series) -> pd.Series | None:
     readable = pd.to_numeric(pd.Series(counts.index), errors="coerce").notna().to_numpy()
     if readable.all():
         return _to_numbers(series)
+    unread = pd.Series(counts.index[~readable])
+    written_as_number = unread.map(lambda t: bool(_DECIMAL_COMMA.match(t) or _THOUSANDS.match(t)))
+    if written_as_number.all():
+        # Raises, naming the column and the conversion (decimal commas, thousands separators).
+        check_numeric(pd.DataFrame({series.name: pd.Series(counts.index, dtype=object)}), [series.name])
     if counts[readable].sum() >= 0.9 * counts.sum():
         bad = counts.index[~readable][0]
         raise DataError(
@@ -122,17 +152,27 @@ def _to_numbers(series: pd.Series) -> pd.Series:
     return pd.Series(np.where(codes >= 0, numbers[codes], np.nan), index=series.index)
 
 
-def _role(series: pd.Series, n_rows: int) -> tuple[str, str]:
+def _role(series: pd.Series, column: str, n_rows: int) -> tuple[str, str]:
     """(role, note) of one candidate feature column."""
     n_missing = int(series.isna().sum())
     if n_missing == n_rows:
         return "left out: all missing", "every value is missing"
     if pd.api.types.is_datetime64_any_dtype(series):
         return "left out: date", "turn it into a number first, e.g. days since that date"
-    if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
+    numeric = pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series)
+    if numeric:
+        check_numeric(pd.DataFrame({column: series}), [column])  # inf refused, rows named
+        converted = None
+    else:
+        converted = _as_number_if_text(series)
+    as_read = series if converted is None else converted
+    if converted is not None and (converted.dropna() % 1 == 0).all():
+        as_read = converted.astype("Int64")  # whole numbers written as text: an id if unique
+    if looks_like_id(as_read, column):
+        return "id", "left out: an identifier is never a predictor"
+    if numeric:
         note = f"{n_missing} missing filled with the median" if n_missing else ""
         return "number", note
-    converted = _as_number_if_text(series)
     if converted is not None:
         blanks = int(converted.isna().sum())
         note = (
@@ -141,10 +181,14 @@ def _role(series: pd.Series, n_rows: int) -> tuple[str, str]:
             else ("converted to numbers")
         )
         return "number stored as text", note
-    if n_rows >= _MIN_ROWS_FOR_ID and series.nunique(dropna=False) == n_rows:
-        return "left out: identifier", "every value differs, so it says nothing general"
-    levels = series.nunique()
+    levels = int(_frame_to_text(series.to_frame(column))[column].nunique())  # 7 and "7": one
+    limit = category_limit(n_rows)
     note = f"{levels} levels"
+    if levels > limit:
+        note += (
+            f"; the {limit - 1} most frequent kept, the other {levels - limit + 1} grouped "
+            f"into {OTHER_LEVEL!r} (at most {limit} levels for {n_rows:,} rows)"
+        )
     if n_missing:
         note += f"; {n_missing} missing kept as the level {MISSING_LEVEL!r}"
     return "category", note
@@ -152,6 +196,11 @@ def _role(series: pd.Series, n_rows: int) -> tuple[str, str]:
 
 def feature_roles(df: pd.DataFrame, target: str, features: list[str] | None = None) -> pd.DataFrame:
     """How each column of ``df`` would be used to predict ``target``.
+
+    The rule (see the module notes): numbers are filled with the median and scaled; numbers
+    stored as text are converted; text is a category of at most ``min(50, max(2, 5 % of the
+    rows))`` levels, the rarer levels grouped into ``"other"``; identifiers (role ``"id"``),
+    dates and all-missing columns are left out.
 
     Parameters
     ----------
@@ -166,15 +215,15 @@ def feature_roles(df: pd.DataFrame, target: str, features: list[str] | None = No
     Returns
     -------
     pandas.DataFrame
-        One row per column: ``column``, ``role`` (number, number stored as text, category, or
-        left out and why) and ``note``.
+        One row per column: ``column``, ``role`` (number, number stored as text, category, id,
+        or left out and why) and ``note`` (missing values filled, levels grouped).
 
     Examples
     --------
     >>> df = pd.DataFrame({"id": [f"C{i}" for i in range(30)], "spend": [" "] + ["12.5"] * 29,
     ...                    "plan": ["A", "B"] * 15, "left": ["Yes", "No", "No"] * 10})
     >>> feature_roles(df, "left")[["column", "role"]].values.tolist()
-    [['id', 'left out: identifier'], ['spend', 'number stored as text'], ['plan', 'category']]
+    [['id', 'id'], ['spend', 'number stored as text'], ['plan', 'category']]
     """
     df = check_frame(df)
     check_columns(df, target, role="target column")
@@ -192,15 +241,18 @@ def feature_roles(df: pd.DataFrame, target: str, features: list[str] | None = No
         columns = [c for c in df.columns if c != target]
     rows = []
     for column in columns:
-        role, note = _role(df[column], len(df))
-        if explicit and role.startswith("left out"):
+        role, note = _role(df[column], column, len(df))
+        if explicit and role.startswith(_LEFT_OUT):
+            reason = "it is an identifier, never a predictor" if role == "id" else (
+                f"{note} ({role.removeprefix('left out: ')})"
+            )
             raise DataError(
-                f"feature {column!r} cannot be used: {note} ({role.removeprefix('left out: ')}). "
+                f"feature {column!r} cannot be used: {reason}. "
                 "Remove it from features (or leave features out: such columns are then skipped)."
             )
         rows.append({"column": column, "role": role, "note": note})
     table = pd.DataFrame(rows, columns=["column", "role", "note"])
-    if not (~table["role"].str.startswith("left out")).any():
+    if not (~table["role"].str.startswith(_LEFT_OUT)).any():
         raise DataError(
             f"no column of the table can be used to predict {target!r}: "
             "add numeric or categorical columns describing the customers."
@@ -208,50 +260,31 @@ def feature_roles(df: pd.DataFrame, target: str, features: list[str] | None = No
     return table
 
 
-def _prepare(
-    df: pd.DataFrame, target: str, features: list[str] | None
-) -> tuple[pd.DataFrame, pd.Series, list[str], list[str]]:
-    """Checked inputs: the feature table, the 0/1 target, numeric and categorical columns."""
+def _prepare(df: pd.DataFrame, target: str, features: list[str] | None) -> tuple[Any, ...]:
+    """Checked inputs: the feature table, the 0/1 target and a preparation step for them."""
     roles = feature_roles(df, target, features)
     y = as_binary(df[target], column=target)
     numeric = roles.loc[roles["role"].isin(["number", "number stored as text"]), "column"].tolist()
-    categorical = roles.loc[roles["role"] == "category", "column"].tolist()
+    categories = roles[roles["role"] == "category"]
+    categorical = categories["column"].tolist()
+    grouped = categories.loc[categories["note"].str.contains(f"grouped into {OTHER_LEVEL!r}"), "column"]
     used = [c for c in roles["column"] if c in numeric or c in categorical]
-    return df[used], y, numeric, categorical
+    prepare = _preprocessor(numeric, categorical, grouped.tolist(), category_limit(len(df)))
+    return df[used], y, prepare
 
 
 def _frame_to_float(X: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({c: _to_numbers(X[c]) for c in X.columns}, index=X.index)
 
 
-class _Levels(TransformerMixin, BaseEstimator):
-    """Text categories -> level numbers, so that one-hot encoding runs on numbers (fast).
-
-    ``fit`` learns each column's levels, sorted; ``transform`` gives each value its level's
-    position, NaN for a missing value (the encoder makes it a level of its own, sorted last,
-    so the reference level is always a real one) and -1 for a level not seen in ``fit`` (the
-    encoder then encodes it as the reference level). ``levels_`` keeps the names for the
-    odds ratios. Scikit-learn's encoders do the same on text, but value by value in Python,
-    which takes minutes on a million customers.
-    """
-
-    def fit(self, X: pd.DataFrame, y: Any = None) -> _Levels:
-        self.feature_names_in_ = np.asarray(X.columns, dtype=object)
-        self.n_features_in_ = X.shape[1]
-        self.levels_ = [np.sort(X[c].dropna().astype(str).unique()) for c in X.columns]
-        return self
-
-    def transform(self, X: pd.DataFrame) -> pd.DataFrame:
-        out = {}
-        for column, levels in zip(self.feature_names_in_, self.levels_, strict=True):
-            values = X[column]
-            codes = pd.Index(levels).get_indexer(values.astype(str)).astype(float)
-            codes[values.isna().to_numpy()] = np.nan
-            out[column] = codes
-        return pd.DataFrame(out, index=X.index)
-
-    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        return self.feature_names_in_
+def _frame_to_text(X: pd.DataFrame) -> pd.DataFrame:
+    """Categories as stripped text (``7`` and ``"7"`` one level), missing values as NaN."""
+    out = {}
+    for column in X.columns:
+        codes, distinct = pd.factorize(X[column])  # each distinct value written once
+        text = np.array([str(v).strip() for v in distinct] + [np.nan], dtype=object)
+        out[column] = text[codes]
+    return pd.DataFrame(out, index=X.index)
 
 
 def _threads(n_rows: int) -> Any:
@@ -261,7 +294,33 @@ def _threads(n_rows: int) -> Any:
     return contextlib.nullcontext()
 
 
-def _preprocessor(numeric: list[str], categorical: list[str]) -> ColumnTransformer:
+def _categories(max_levels: int | None) -> Pipeline:
+    # Text -> level numbers (with ``max_levels``, the rarer levels grouped into one: the rulebook's
+    # category limit), then one-hot encoding on the numbers: a missing value is a level of its
+    # own, sorted last so the reference is a real level; a level unseen in fit gets -1, encoded
+    # as the reference.
+    return Pipeline(
+        [
+            ("text", FunctionTransformer(_frame_to_text, feature_names_out="one-to-one")),
+            (
+                "levels",
+                OrdinalEncoder(
+                    handle_unknown="use_encoded_value",
+                    unknown_value=-1,
+                    encoded_missing_value=np.nan,
+                    max_categories=max_levels,
+                    dtype=np.float64,
+                ),
+            ),
+            ("one_hot", OneHotEncoder(drop="first", handle_unknown="ignore", sparse_output=False)),
+        ]
+    )
+
+
+def _preprocessor(
+    numeric: list[str], categorical: list[str], grouped: list[str], max_levels: int
+) -> ColumnTransformer:
+    """Numbers filled and scaled; categories encoded, those in ``grouped`` to ``max_levels``."""
     numbers = Pipeline(
         [
             ("to_number", FunctionTransformer(_frame_to_float, feature_names_out="one-to-one")),
@@ -269,14 +328,12 @@ def _preprocessor(numeric: list[str], categorical: list[str]) -> ColumnTransform
             ("scale", StandardScaler()),
         ]
     )
-    categories = Pipeline(
-        [
-            ("levels", _Levels()),
-            ("one_hot", OneHotEncoder(drop="first", handle_unknown="ignore", sparse_output=False)),
-        ]
-    )
     return ColumnTransformer(
-        [("number", numbers, numeric), ("category", categories, categorical)],
+        [
+            ("number", numbers, numeric),
+            ("category", _categories(None), [c for c in categorical if c not in grouped]),
+            ("many levels", _categories(max_levels), grouped),
+        ],
         verbose_feature_names_out=False,
     )
 
@@ -329,10 +386,6 @@ def _resolve_model(model: str | BaseEstimator, random_state: int) -> BaseEstimat
     return clone(model)
 
 
-def _pipeline(model: BaseEstimator, numeric: list[str], categorical: list[str]) -> Pipeline:
-    return Pipeline([("prepare", _preprocessor(numeric, categorical)), ("model", model)])
-
-
 def fit_scoring_model(
     df: pd.DataFrame,
     target: str,
@@ -372,17 +425,16 @@ def fit_scoring_model(
     >>> model.predict_proba(df)[:, 1].shape
     (8,)
     """
-    X, y, numeric, categorical = _prepare(df, target, features)
-    pipeline = _pipeline(_resolve_model(model, random_state), numeric, categorical)
+    X, y, prepare = _prepare(df, target, features)
+    pipeline = Pipeline([("prepare", prepare), ("model", _resolve_model(model, random_state))])
     with _threads(len(X)):
         return pipeline.fit(X, y)
 
 
 def _splitter(cv: int | BaseCrossValidator, y: pd.Series, random_state: int) -> BaseCrossValidator:
     if isinstance(cv, (int, np.integer)) and not isinstance(cv, bool):
+        cv = check_positive_int(cv, "cv (the number of folds)", minimum=2)
         smallest = int(min(y.sum(), len(y) - y.sum()))
-        if cv < 2:
-            raise DataError(f"cv must be at least 2 folds, got {cv}.")
         if smallest < cv:
             raise DataError(
                 f"the rarer class of the target has only {smallest} customer(s), fewer than the "
@@ -440,18 +492,17 @@ def compare_models(
 
     Examples
     --------
-    >>> df = pd.DataFrame({"visits": list(range(40)), "left": [0, 1] * 10 + [1, 1, 0, 1] * 5})
+    >>> df = pd.DataFrame({"visits": [v // 2 for v in range(40)], "left": [0, 1] * 10 + [1, 1, 0, 1] * 5})
     >>> compare_models(df, "left", cv=4).index.tolist()
     ['baseline: average rate', 'logistic regression', 'gradient boosting']
     """
-    X, y, numeric, categorical = _prepare(df, target, features)
+    X, y, prepare = _prepare(df, target, features)
     splitter = _splitter(cv, y, random_state)
     if models is None:
         models = default_models(random_state)
     if not isinstance(models, dict) or not models:
         raise DataError("models must be a non-empty dict of name -> classifier.")
     estimators = {name: _resolve_model(model, random_state) for name, model in models.items()}
-    prepare = _preprocessor(numeric, categorical)
     folds: dict[str, list[dict[str, float]]] = {name: [] for name in estimators}
     scores = {name: np.full(len(X), np.nan) for name in estimators}
     y_all = y.to_numpy()
@@ -555,6 +606,7 @@ def _score_array(scores: Any, n: int, name: str = "scores") -> np.ndarray:
         raise DataError(
             f"{name} has {int(np.isnan(values).sum())} missing value(s); score every customer."
         )
+    check_numeric(pd.DataFrame({name: values}), [name])  # inf refused, customers named
     return values
 
 
@@ -637,7 +689,8 @@ def gains_table(y_true: Any, scores: Any, n_bins: int = 10) -> pd.DataFrame:
     """
     y = _binary(y_true)
     values = _score_array(scores, len(y))
-    if not isinstance(n_bins, (int, np.integer)) or not 1 <= n_bins <= len(y):
+    n_bins = check_positive_int(n_bins, "n_bins")
+    if n_bins > len(y):
         raise DataError(
             f"n_bins must be a whole number between 1 and the number of customers ({len(y)})."
         )
@@ -683,7 +736,10 @@ def _money(
             f"value_if_retained must be one number, or one number per customer ({n}), "
             f"got shape {value.shape}."
         )
-    if np.isnan(value).any() or (value < 0).any():
+    # inf refused with the customers named; negative values too (a customer kept is worth >= 0).
+    check_numeric(pd.DataFrame({"value_if_retained": value}), ["value_if_retained"],
+                  non_negative=True, what="values")
+    if np.isnan(value).any():
         raise DataError("value_if_retained must be zero or more, with no missing value.")
     return float(offer_cost), value, float(acceptance_rate)
 
@@ -881,63 +937,158 @@ def _check_fitted_pipeline(model: Any) -> tuple[ColumnTransformer, BaseEstimator
     return model.named_steps["prepare"], model.steps[-1][1]
 
 
-def odds_ratios(model: Pipeline) -> pd.DataFrame:
-    """Odds ratios of a fitted logistic regression, in the units of the original columns.
+def _design_columns(prepare: ColumnTransformer) -> list[tuple[str, str, str, float]]:
+    """(column, level, compared with, scale) of each prepared column, in order."""
+    rows = []
+    for name, transformer, columns in prepare.transformers_:
+        if name == "remainder" or len(columns) == 0:  # no column of that kind: never fitted
+            continue
+        if name == "number":
+            scale = transformer.named_steps["scale"].scale_
+            rows += [(c, "+1 unit", "", float(s)) for c, s in zip(columns, scale, strict=True)]
+        else:  # "category" or "many levels"
+            encoder = transformer.named_steps["one_hot"]
+            levels = transformer.named_steps["levels"]
+            # Without max_categories the encoder has no infrequent categories (nor the attribute).
+            infrequent = (
+                levels.infrequent_categories_
+                if levels.max_categories is not None
+                else [None] * len(columns)
+            )
+            for k, (column, codes, dropped) in enumerate(
+                zip(columns, encoder.categories_, encoder.drop_idx_, strict=True)
+            ):
+                grouped = set() if infrequent[k] is None else set(infrequent[k])
+                # Level numbers follow the sorted frequent levels, then "other" (if any).
+                kept = [v for v in levels.categories_[k] if not pd.isna(v) and v not in grouped]
+                kept += [OTHER_LEVEL] if grouped else []
+                shown = [MISSING_LEVEL if np.isnan(c) else str(kept[int(c)]) for c in codes]
+                reference = shown[dropped] if dropped is not None else ""
+                rows += [
+                    (column, level, reference, 1.0)
+                    for j, level in enumerate(shown)
+                    if dropped is None or j != dropped
+                ]
+    return rows
+
+
+def _independent_columns(design: np.ndarray) -> tuple[list[int], dict[int, np.ndarray]]:
+    """Columns kept in order, each unless the intercept and the kept ones determine it.
+
+    Returns the kept positions and, for each left-out one, its coefficients on (intercept,
+    kept columns): perfectly collinear dummies (the "No internet service" of every internet
+    option) cannot all be estimated.
+    """
+    full = np.column_stack([np.ones(len(design)), design])
+    gram = full.T @ full
+    kept = [0]
+    left_out: dict[int, np.ndarray] = {}
+    for j in range(1, full.shape[1]):
+        block = gram[np.ix_(kept, kept)]
+        coef = np.linalg.lstsq(block, gram[kept, j], rcond=None)[0]
+        residual = gram[j, j] - gram[kept, j] @ coef
+        if residual <= 1e-9 * max(gram[j, j], 1.0):
+            left_out[j - 1] = coef
+        else:
+            kept.append(j)
+    return [k - 1 for k in kept[1:]], left_out
+
+
+def odds_ratios(model: Pipeline, df: pd.DataFrame, target: str, *, level: float = 0.95) -> pd.DataFrame:
+    """Odds ratios with their confidence intervals and p-values, in the units of the columns.
 
     An odds ratio above 1 means more likely yes: 2 = the odds double. For a number it is the
     effect of one more unit (one month, one euro); for a category, of that level compared with
     the column's first level (the reference, alphabetically first).
 
+    They come from an **unpenalised** logistic regression (statsmodels' binomial GLM) fitted on
+    the columns exactly as ``model`` prepares them (filled, scaled, one-hot encoded, rare levels
+    grouped): the model's own logistic regression is penalised (scikit-learn's ``C=1``), which
+    shrinks its coefficients. A prepared column that the others determine exactly (the
+    ``"No internet service"`` level of every internet option duplicates ``InternetService: No``)
+    cannot be estimated: it is kept in the table with no odds ratio and a ``note`` naming the
+    columns that determine it.
+
     Parameters
     ----------
     model : Pipeline
-        A logistic regression returned by :func:`fit_scoring_model`.
+        A logistic regression returned by :func:`fit_scoring_model` (its preparation step is
+        used).
+    df : pandas.DataFrame
+        The customers to fit on, usually the table the model was fitted on (not modified).
+    target : str
+        The yes/no column.
+    level : float, default 0.95
+        Confidence level of the intervals.
 
     Returns
     -------
     pandas.DataFrame
         One row per number or category level: ``column``, ``level`` (``"+1 unit"`` for a number),
-        ``compared with``, ``log-odds`` and ``odds ratio``.
+        ``compared with``, ``log-odds``, ``odds ratio``, ``low`` and ``high`` (the interval of
+        the odds ratio), ``p-value`` (of "no effect") and ``note``.
 
     Examples
     --------
-    >>> df = pd.DataFrame({"plan": ["A", "B"] * 20, "left": [0, 1, 0, 0] * 10})
-    >>> table = odds_ratios(fit_scoring_model(df, "left"))
+    >>> df = pd.DataFrame({"plan": ["A", "B"] * 20, "left": [0, 1, 1, 0] * 8 + [0, 1] * 4})
+    >>> table = odds_ratios(fit_scoring_model(df, "left"), df, "left")
     >>> table[["column", "level", "compared with"]].values.tolist()
     [['plan', 'B', 'A']]
+    >>> table["odds ratio"].round(2).tolist()
+    [2.25]
     """
+    import statsmodels.api as sm
+    from statsmodels.tools.sm_exceptions import PerfectSeparationError, PerfectSeparationWarning
+
     prepare, estimator = _check_fitted_pipeline(model)
     if not hasattr(estimator, "coef_") or estimator.coef_.shape[0] != 1:
         raise DataError(
             f"odds ratios need a logistic regression; this model is a {type(estimator).__name__}. "
             "Use score_drivers(model, df, target) for any model."
         )
-    coef = estimator.coef_[0]
+    level = check_level(level)
+    df = check_frame(df)
+    columns = check_columns(df, list(model.feature_names_in_), role="model column")
+    check_columns(df, target, role="target column")
+    y = as_binary(df[target], column=target).to_numpy()
+    design = np.asarray(prepare.transform(df[columns]), dtype=float)
+    described = _design_columns(prepare)
+    kept, left_out = _independent_columns(design)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PerfectSeparationWarning)
+        try:
+            fitted = sm.GLM(
+                y, sm.add_constant(design[:, kept], has_constant="add"), family=sm.families.Binomial()
+            ).fit()
+        except (PerfectSeparationError, PerfectSeparationWarning):
+            raise DataError(
+                f"some column or level separates the yes from the no of {target!r} perfectly (every "
+                "customer of a level is yes, or every one is no): its odds ratio is infinite. Group "
+                "that level with another, leave the column out (features=[...]), or use "
+                "score_drivers(model, df, target)."
+            ) from None
+    z = fitted.params[1:]
+    bounds = np.asarray(fitted.conf_int(alpha=1 - level))[1:]
+    names = [f"{c}: {lvl}" if lvl != "+1 unit" else c for c, lvl, _, _ in described]
     rows = []
-    position = 0
-    for name, transformer, columns in prepare.transformers_:
-        if len(columns) == 0:  # no column of that kind: the step was never fitted
-            continue
-        if name == "number":
-            scale = transformer.named_steps["scale"].scale_
-            for column, s in zip(columns, scale, strict=True):
-                rows.append((column, "+1 unit", "", coef[position] / s))
-                position += 1
-        elif name == "category":
-            encoder = transformer.named_steps["one_hot"]
-            names = transformer.named_steps["levels"].levels_
-            for column, codes, dropped, levels in zip(
-                columns, encoder.categories_, encoder.drop_idx_, names, strict=True
-            ):
-                shown = [MISSING_LEVEL if np.isnan(c) else str(levels[int(c)]) for c in codes]
-                reference = shown[dropped] if dropped is not None else ""
-                for k, level in enumerate(shown):
-                    if dropped is not None and k == dropped:
-                        continue
-                    rows.append((column, level, reference, coef[position]))
-                    position += 1
-    table = pd.DataFrame(rows, columns=["column", "level", "compared with", "log-odds"])
-    table["odds ratio"] = np.exp(table["log-odds"])
+    estimated = dict(zip(kept, range(len(kept)), strict=True))
+    for j, (column, lvl, reference, scale) in enumerate(described):
+        if j in estimated:
+            k = estimated[j]
+            log_odds, low, high = z[k] / scale, bounds[k, 0] / scale, bounds[k, 1] / scale
+            p_value, note = float(fitted.pvalues[1 + k]), ""
+        else:
+            coef = left_out[j][1:]
+            terms = [names[kept[i]] for i in np.flatnonzero(np.abs(coef) > 1e-6)]
+            log_odds = low = high = p_value = np.nan
+            note = "left out: determined by " + (", ".join(terms) if terms else "the intercept")
+        rows.append((column, lvl, reference, log_odds, low, high, p_value, note))
+    table = pd.DataFrame(
+        rows, columns=["column", "level", "compared with", "log-odds", "low", "high", "p-value", "note"]
+    )
+    with np.errstate(over="ignore"):  # a level with (almost) no yes or no: an infinite bound
+        table.insert(4, "odds ratio", np.exp(table["log-odds"]))
+        table["low"], table["high"] = np.exp(table["low"]), np.exp(table["high"])
     return table
 
 
@@ -946,13 +1097,13 @@ def _column_groups(prepare: ColumnTransformer) -> dict[str, list[int]]:
     groups: dict[str, list[int]] = {}
     position = 0
     for name, transformer, columns in prepare.transformers_:
-        if len(columns) == 0:  # no column of that kind: the step was never fitted
+        if name == "remainder" or len(columns) == 0:  # no column of that kind: never fitted
             continue
         if name == "number":
             for column in columns:
                 groups[column] = [position]
                 position += 1
-        elif name == "category":
+        else:  # "category" or "many levels"
             encoder = transformer.named_steps["one_hot"]
             for column, levels, dropped in zip(
                 columns, encoder.categories_, encoder.drop_idx_, strict=True
@@ -1004,7 +1155,7 @@ def score_drivers(
     Examples
     --------
     >>> df = pd.DataFrame(
-    ...     {"visits": list(range(40)), "noise": [1, 2] * 20, "left": [0] * 20 + [1] * 20}
+    ...     {"visits": [v // 2 for v in range(40)], "noise": [1, 2] * 20, "left": [0] * 20 + [1] * 20}
     ... )
     >>> score_drivers(fit_scoring_model(df, "left"), df, "left")["column"].tolist()
     ['visits', 'noise']
@@ -1014,8 +1165,7 @@ def score_drivers(
     columns = check_columns(df, list(model.feature_names_in_), role="model column")
     check_columns(df, target, role="target column")
     y = as_binary(df[target], column=target).to_numpy()
-    if not isinstance(n_repeats, (int, np.integer)) or n_repeats < 1:
-        raise DataError(f"n_repeats must be a whole number of at least 1, got {n_repeats!r}.")
+    n_repeats = check_positive_int(n_repeats, "n_repeats")
     prepared = np.asarray(prepare.transform(df[columns]), dtype=float)
     seed = check_random_state(random_state).randint(np.iinfo(np.int32).max + 1)
     drops = np.zeros((len(columns), n_repeats))
@@ -1046,21 +1196,13 @@ def score_drivers(
 # --------------------------------------------------------------------------------------------
 
 
-def _axes(ax: Any) -> Any:
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots()
-    return ax
-
-
-def plot_roc(y_true: Any, scores: Any, ax: Any = None) -> Any:
+def plot_roc(y_true: Any, scores: Any, *, ax: Any = None) -> Any:
     """ROC curves of one or several scores (name → scores), with the chance diagonal.
 
     >>> ax = plot_roc([1, 0, 1, 0], {"rule": [1, 0, 0, 0]})
     """
     y = _binary(y_true)
-    ax = _axes(ax)
+    ax = new_axes(ax)
     items = list(_score_dict(scores, len(y)).items())
     for k, (name, values) in enumerate(items):
         RocCurveDisplay.from_predictions(
@@ -1075,13 +1217,13 @@ def plot_roc(y_true: Any, scores: Any, ax: Any = None) -> Any:
     return ax
 
 
-def plot_precision_recall(y_true: Any, scores: Any, ax: Any = None) -> Any:
+def plot_precision_recall(y_true: Any, scores: Any, *, ax: Any = None) -> Any:
     """Precision-recall curves of one or several scores, with the base rate as chance level.
 
     >>> ax = plot_precision_recall([1, 0, 1, 0], {"rule": [1, 0, 0, 0]})
     """
     y = _binary(y_true)
-    ax = _axes(ax)
+    ax = new_axes(ax)
     items = list(_score_dict(scores, len(y)).items())
     for k, (name, values) in enumerate(items):
         PrecisionRecallDisplay.from_predictions(
@@ -1096,7 +1238,7 @@ def plot_precision_recall(y_true: Any, scores: Any, ax: Any = None) -> Any:
     return ax
 
 
-def plot_calibration(y_true: Any, scores: Any, n_bins: int = 10, ax: Any = None) -> Any:
+def plot_calibration(y_true: Any, scores: Any, *, n_bins: int = 10, ax: Any = None) -> Any:
     """Calibration plot: predicted probability against observed rate, in ``n_bins`` equal groups.
 
     Points on the diagonal mean "a score of 0.3 really means 30 % of such customers say yes".
@@ -1104,7 +1246,8 @@ def plot_calibration(y_true: Any, scores: Any, n_bins: int = 10, ax: Any = None)
     >>> ax = plot_calibration([1, 0, 1, 0, 1, 0], {"model": [.9, .1, .8, .3, .6, .4]}, n_bins=2)
     """
     y = _binary(y_true)
-    ax = _axes(ax)
+    n_bins = check_positive_int(n_bins, "n_bins")
+    ax = new_axes(ax)
     for name, values in _score_dict(scores, len(y)).items():
         if values.min() < 0 or values.max() > 1:
             raise DataError(
@@ -1117,13 +1260,13 @@ def plot_calibration(y_true: Any, scores: Any, n_bins: int = 10, ax: Any = None)
     return ax
 
 
-def plot_gains(y_true: Any, scores: Any, ax: Any = None) -> Any:
+def plot_gains(y_true: Any, scores: Any, *, ax: Any = None) -> Any:
     """Cumulative gains: share of all the 'yes' reached when contacting the top x % of scores.
 
     >>> ax = plot_gains([1, 0, 1, 0], {"rule": [1, 0, 0, 0]})
     """
     y = _binary(y_true).to_numpy()
-    ax = _axes(ax)
+    ax = new_axes(ax)
     share = np.arange(len(y) + 1) / len(y) * 100
     for name, values in _score_dict(scores, len(y)).items():
         order = np.argsort(-values, kind="stable")
@@ -1139,14 +1282,14 @@ def plot_gains(y_true: Any, scores: Any, ax: Any = None) -> Any:
     return ax
 
 
-def plot_profit_curve(choice: ThresholdChoice, ax: Any = None) -> Any:
+def plot_profit_curve(choice: ThresholdChoice, *, ax: Any = None) -> Any:
     """Expected profit against the share of customers contacted, best point marked.
 
     >>> ax = plot_profit_curve(best_threshold([1, 0], [.8, .2], 1, 10, 0.5))
     """
     if not isinstance(choice, ThresholdChoice):
         raise DataError("plot_profit_curve needs the result of best_threshold(...).")
-    ax = _axes(ax)
+    ax = new_axes(ax)
     curve = choice.curve
     ax.plot(
         100 * curve["share contacted"], curve["expected profit"], label="contact the top scores"
@@ -1168,7 +1311,7 @@ def plot_profit_curve(choice: ThresholdChoice, ax: Any = None) -> Any:
     return ax
 
 
-def plot_drivers(drivers: pd.DataFrame, ax: Any = None, top: int = 15) -> Any:
+def plot_drivers(drivers: pd.DataFrame, *, top: int = 15, ax: Any = None) -> Any:
     """Horizontal bars of a :func:`score_drivers` table (the ``top`` largest).
 
     >>> ax = plot_drivers(pd.DataFrame({"column": ["a"], "drop in ROC AUC": [0.1], "sd": [0.01]}))
@@ -1177,7 +1320,8 @@ def plot_drivers(drivers: pd.DataFrame, ax: Any = None, top: int = 15) -> Any:
         drivers.columns
     ):
         raise DataError("plot_drivers needs the table returned by score_drivers(...).")
-    ax = _axes(ax)
+    top = check_positive_int(top, "top")
+    ax = new_axes(ax)
     shown = drivers.head(top).iloc[::-1]
     ax.barh(shown["column"], shown["drop in ROC AUC"], xerr=shown.get("sd"), color="C0")
     ax.set(xlabel="drop in ROC AUC when the column is shuffled", title="What the score relies on")

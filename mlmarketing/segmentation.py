@@ -47,7 +47,17 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from mlmarketing._errors import DataError
-from mlmarketing._validation import check_columns, check_frame, check_numeric
+from mlmarketing._validation import (
+    check_columns,
+    check_frame,
+    check_numeric,
+    check_positive_int,
+    is_yes_no,
+    looks_like_id,
+    new_axes,
+    read_ids,
+    read_yes_no,
+)
 
 __all__ = [
     "Segmentation",
@@ -77,12 +87,16 @@ def _one_thread() -> Any:
 
 
 def _feature_list(df: pd.DataFrame, features: str | Sequence[str] | None) -> list[str]:
+    """The feature columns: never an identifier (the rulebook's ``looks_like_id``)."""
     if features is None:
-        features = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])]
+        features = [
+            c for c in df.columns
+            if pd.api.types.is_numeric_dtype(df[c]) and not looks_like_id(df[c], c)
+        ]
         if not features:
             raise DataError(
-                "the table has no numeric column to segment on. Pass features=[...] with the "
-                "names of numeric columns (visits, minutes, orders...)."
+                "the table has no numeric column to segment on (identifiers are left out). Pass "
+                "features=[...] with the names of numeric columns (visits, minutes, orders...)."
             )
         return features
     if isinstance(features, str):
@@ -93,29 +107,44 @@ def _feature_list(df: pd.DataFrame, features: str | Sequence[str] | None) -> lis
     if len(set(features)) != len(features):
         twice = [f for f in features if features.count(f) > 1][0]
         raise DataError(f"feature {twice!r} is listed twice in features; list each column once.")
-    return check_columns(df, features, role="feature")
+    features = check_columns(df, features, role="feature")
+    for column in features:
+        if looks_like_id(df[column], column):
+            raise DataError(
+                f"feature {column!r} is an identifier (named like one, or unique per customer): it "
+                "says nothing about behaviour and is never a feature. Remove it from features."
+            )
+    return features
 
 
 def _numbers(df: pd.DataFrame, features: list[str]) -> pd.DataFrame:
-    """The features as a float table (booleans as 0/1), refusing text, all-missing and infinite."""
-    for column in features:
+    """The features as a float table, refusing text, all-missing and infinite values.
+
+    Booleans and yes/no text (Oui/Non, Vrai/Faux...: the rulebook's ``read_yes_no``) are 0/1.
+    """
+    yes_no = [
+        c for c in features
+        if not pd.api.types.is_numeric_dtype(df[c]) and is_yes_no(df[c])
+    ]
+    others = [c for c in features if c not in yes_no]
+    for column in others:
         if isinstance(df[column].dtype, pd.CategoricalDtype):
             raise DataError(
                 f"feature {column!r} is a category, not a number. K-Means needs numbers: leave it "
                 "out and use it to describe the segments, or add one 0/1 column per level "
                 "(pd.get_dummies)."
             )
-    check_numeric(df, features)
+    check_numeric(df, others)  # inf refused with the rows named; decimal commas with the fix
     X = pd.DataFrame(
-        {c: pd.to_numeric(df[c], errors="coerce").astype(float) for c in features}, index=df.index
+        {
+            c: (read_yes_no(df[c], column=c, allow_missing=True) if c in yes_no else df[c])
+            .to_numpy(dtype=float, na_value=np.nan)
+            for c in features
+        },
+        index=df.index,
     )
     for column in features:
         values = X[column].to_numpy()
-        if np.isinf(values).any():
-            raise DataError(
-                f"feature {column!r} holds infinite values (for example a ratio divided by zero); "
-                "replace them with a number or leave them missing."
-            )
         if np.isnan(values).all():
             raise DataError(f"feature {column!r} is missing for every customer; remove it from features.")
     return X
@@ -129,7 +158,8 @@ class _FillAndCap(TransformerMixin, BaseEstimator):
 
     def fit(self, X: pd.DataFrame, y: Any = None) -> _FillAndCap:
         values = np.asarray(X, dtype=float)
-        self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        if hasattr(X, "columns"):
+            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
         self.n_features_in_ = values.shape[1]
         self.medians_ = np.nanmedian(values, axis=0)
         if self.clip is None:
@@ -146,7 +176,9 @@ class _FillAndCap(TransformerMixin, BaseEstimator):
         return np.clip(values, self.lower_, self.upper_)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        return self.feature_names_in_
+        if hasattr(self, "feature_names_in_"):
+            return self.feature_names_in_
+        return np.asarray([f"x{k}" for k in range(self.n_features_in_)], dtype=object)
 
 
 def _check_clip(clip: Any) -> tuple[float, float] | None:
@@ -220,10 +252,7 @@ def _kmeans(n_segments: int, method: str, random_state: int, n_rows: int) -> Bas
 
 
 def _check_k(k: Any, n_rows: int, name: str = "n_segments") -> int:
-    if not isinstance(k, (int, np.integer)) or isinstance(k, bool):
-        raise DataError(f"{name} must be a whole number of segments, got {k!r}.")
-    if k < 2:
-        raise DataError(f"{name} must be at least 2 (one segment is the whole table), got {k}.")
+    k = check_positive_int(k, f"{name} (one segment is the whole table)", minimum=2)
     if k >= n_rows:
         raise DataError(
             f"{name} is {k} but there are only {n_rows} customers: ask for fewer segments than "
@@ -260,7 +289,7 @@ def choose_k(
       scaled units). It always falls as ``k`` grows; the "elbow" is where it stops falling fast.
     - **Silhouette**: for each customer, how much closer it is to its own segment than to the
       next one (1 = clear-cut, 0 = on a border), averaged; higher is better. Computed on a random
-      sample of at most 10,000 customers.
+      sample of at most 2,000 customers.
 
     The two often disagree by one: the silhouette favours a few well-separated groups, the elbow
     the point after which new segments add little. Look at both, then at the segments.
@@ -274,7 +303,7 @@ def choose_k(
     random_state : int, default 0
         Seed of K-Means and of the silhouette's sample.
     features : list of str, optional
-        The numeric columns to use (default: every numeric column of ``X``).
+        The numeric columns to use (default: every numeric column of ``X`` except identifiers).
     missing, clip
         How the columns are prepared (see :func:`segment_customers`).
     reference : array-like, optional
@@ -352,6 +381,20 @@ class Segmentation:
     method: str
     _order: np.ndarray
 
+    def summary(self) -> pd.DataFrame:
+        """One row per segment: ``customers``, ``share of customers`` and the centres.
+
+        The table's ``attrs`` hold ``inertia``, ``silhouette`` and ``method``.
+
+        >>> df = pd.DataFrame({"visits": [1, 2, 1, 20, 21, 22], "carts": [0, 1, 0, 5, 6, 5]})
+        >>> segment_customers(df, ["visits", "carts"], n_segments=2).summary()["customers"].tolist()
+        [3, 3]
+        """
+        table = self.centres.copy()
+        table.insert(1, "share of customers", table["customers"] / table["customers"].sum())
+        table.attrs = {"inertia": self.inertia, "silhouette": self.silhouette, "method": self.method}
+        return table
+
     def predict(self, df: pd.DataFrame) -> pd.Series:
         """The segment of new customers (a table with the same feature columns).
 
@@ -382,8 +425,9 @@ def segment_customers(
     df : pandas.DataFrame
         Customers, one row each (not modified).
     features : list of str, optional
-        The numeric (or True/False) columns that describe behaviour. Default: every numeric
-        column. Leave out identifiers and the columns you want to *explain* the segments with.
+        The numeric (or yes/no) columns that describe behaviour. Default: every numeric column
+        except identifiers (an id is never a feature: passing one raises a ``DataError``). Leave
+        out the columns you want to *explain* the segments with.
     n_segments : int, default 4
         Number of segments, at least 2 and fewer than the customers.
     random_state : int, default 0
@@ -501,10 +545,8 @@ def profile_segments(
     """
     df = check_frame(df)
     features = _feature_list(df, features)
-    check_numeric(df, features)
     segments = _labels(labels, len(df), df.index)
-    X = pd.DataFrame({c: pd.to_numeric(df[c], errors="coerce").astype(float) for c in features})
-    X.index = df.index
+    X = _numbers(df, features)
     means = X.groupby(segments).mean()
     overall = X.mean()
     if as_ratio:
@@ -543,8 +585,7 @@ def segment_highlights(profile: pd.DataFrame, n: int = 3) -> pd.Series:
     """
     if not isinstance(profile, pd.DataFrame) or "share of customers" not in profile.columns:
         raise DataError("segment_highlights needs the table returned by profile_segments(...).")
-    if not isinstance(n, (int, np.integer)) or n < 1:
-        raise DataError(f"n must be a whole number of at least 1, got {n!r}.")
+    n = check_positive_int(n, "n")
     ratios = profile.drop(columns=["customers", "share of customers"]).drop(
         index="all customers", errors="ignore"
     )
@@ -613,7 +654,7 @@ def add_region_stats(
     check_columns(regions, key, role="region code column of regions")
     if unknown not in ("raise", "keep"):
         raise DataError(f"unknown must be 'raise' or 'keep', got {unknown!r}.")
-    codes = _codes(regions[key])
+    codes = _codes(regions[key], key)
     if codes.isna().any():
         n_blank = int(codes.isna().sum())
         raise DataError(f"regions has {n_blank} row(s) without a code in {key!r}; remove them.")
@@ -628,7 +669,7 @@ def add_region_stats(
         raise DataError(
             f"column {clash[0]!r} is both in the customers and in regions; rename or drop one."
         )
-    customer_codes = _codes(df[on])
+    customer_codes = _codes(df[on], on)
     known = customer_codes.isin(set(codes))
     if unknown == "raise" and not known.all():
         counts = customer_codes[~known].fillna("(missing)").value_counts()
@@ -643,18 +684,10 @@ def add_region_stats(
     return pd.concat([df.copy(), joined], axis=1)
 
 
-def _codes(series: pd.Series) -> pd.Series:
-    """Region codes as stripped text; whole numbers without their ".0"."""
-    def one(value: Any) -> Any:
-        if pd.isna(value):
-            return np.nan
-        if isinstance(value, (float, np.floating)) and float(value).is_integer():
-            return str(int(value))
-        return str(value).strip()
-
-    codes, distinct = pd.factorize(series)
-    text = np.array([one(v) for v in distinct] + [np.nan], dtype=object)
-    return pd.Series(text[codes], index=series.index, dtype=object)
+def _codes(series: pd.Series, column: str) -> pd.Series:
+    """Region codes as normalised text (the rulebook's ``read_ids``): ``11``, ``11.0``, ``" 11"``."""
+    codes = read_ids(series, column=column, allow_missing=True)
+    return codes.where(codes.notna(), np.nan)
 
 
 # --------------------------------------------------------------------------------------------
@@ -690,8 +723,7 @@ def sample_allocation(labels: Any, n: int) -> pd.DataFrame:
     values = labels.to_numpy() if isinstance(labels, pd.Series) else np.asarray(labels)
     segments = _labels(values, len(values), pd.RangeIndex(len(values)))
     total = len(segments)
-    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
-        raise DataError(f"n must be a whole number of customers, at least 1, got {n!r}.")
+    n = check_positive_int(n, "n (customers in the sample)")
     if n > total:
         raise DataError(
             f"a sample of {n} customers was asked from a population of {total}: sample at most "
@@ -767,8 +799,7 @@ def campaign_sample(
                 f"the table already has a column {column!r}; rename or drop it before sampling "
                 "(the sample adds its own)."
             )
-    if not isinstance(n_arms, (int, np.integer)) or isinstance(n_arms, bool) or n_arms < 1:
-        raise DataError(f"n_arms must be a whole number of arms, at least 1, got {n_arms!r}.")
+    n_arms = check_positive_int(n_arms, "n_arms")
     allocation = sample_allocation(segments, n)
     if n % n_arms:
         raise DataError(
@@ -807,15 +838,7 @@ def campaign_sample(
 # --------------------------------------------------------------------------------------------
 
 
-def _axes(ax: Any) -> Any:
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots()
-    return ax
-
-
-def plot_choose_k(table: pd.DataFrame, ax: Any = None) -> Any:
+def plot_choose_k(table: pd.DataFrame, *, ax: Any = None) -> Any:
     """The elbow (inertia, left axis) and the silhouette (right axis) of a :func:`choose_k` table.
 
     Returns the inertia's Axes; the silhouette's is ``ax.right_ax``.
@@ -825,7 +848,7 @@ def plot_choose_k(table: pd.DataFrame, ax: Any = None) -> Any:
     """
     if not isinstance(table, pd.DataFrame) or not {"inertia", "silhouette"} <= set(table.columns):
         raise DataError("plot_choose_k needs the table returned by choose_k(...).")
-    ax = _axes(ax)
+    ax = new_axes(ax)
     ks = table.index.to_numpy()
     ax.plot(ks, table["inertia"], marker="o", color="C0", label="inertia (elbow)")
     ax.set(xlabel="number of segments k", ylabel="inertia (lower = tighter)", xticks=ks)
@@ -840,7 +863,7 @@ def plot_choose_k(table: pd.DataFrame, ax: Any = None) -> Any:
     return ax
 
 
-def plot_segment_profiles(profile: pd.DataFrame, ax: Any = None, names: Any = None) -> Any:
+def plot_segment_profiles(profile: pd.DataFrame, *, names: Any = None, ax: Any = None) -> Any:
     """Heat map of a :func:`profile_segments` ratio table: above the average red, below blue.
 
     Colours are on a log scale (2× and 0.5× are equally strong); cells show the ratio.
@@ -856,7 +879,7 @@ def plot_segment_profiles(profile: pd.DataFrame, ax: Any = None, names: Any = No
     values = ratios.to_numpy(dtype=float)
     if (values[~np.isnan(values)] <= 0).any():
         raise DataError("plot_segment_profiles draws ratios (profile_segments(..., as_ratio=True)).")
-    ax = _axes(ax)
+    ax = new_axes(ax)
     strength = np.log2(values)
     limit = max(float(np.nanmax(np.abs(strength))), 1.0) if np.isfinite(strength).any() else 1.0
     ax.imshow(strength.T, cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto")

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.inspection import permutation_importance
 from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import Pipeline
 from sklearn.tree import DecisionTreeClassifier
 
 from mlmarketing import DataError, load_dataset
@@ -68,7 +69,7 @@ def test_feature_roles_explain_every_column():
     df["since"] = pd.Timestamp("2024-01-01")
     roles = sc.feature_roles(df, "left").set_index("column")["role"]
     assert roles.to_dict() == {
-        "client": "left out: identifier",
+        "client": "id",
         "visits": "number",
         "plan": "category",
         "spend": "number stored as text",
@@ -164,10 +165,10 @@ def test_compare_models_equals_cross_validate_of_one_pipeline_per_model(small):
     from sklearn.model_selection import StratifiedKFold, cross_validate
 
     table = sc.compare_models(small, "Churn", cv=3, random_state=2)
-    X, y, numeric, categorical = sc._prepare(small, "Churn", None)
+    X, y, prepare = sc._prepare(small, "Churn", None)
     for name, model in sc.default_models(2).items():
         result = cross_validate(
-            sc._pipeline(model, numeric, categorical),
+            Pipeline([("prepare", prepare), ("model", model)]),
             X,
             y,
             cv=StratifiedKFold(3, shuffle=True, random_state=2),
@@ -205,7 +206,7 @@ def test_missing_values_and_unseen_levels_are_handled():
     model = sc.fit_scoring_model(df, "left")
     new = pd.DataFrame({"client": ["X"], "visits": [np.nan], "plan": [np.nan]})
     assert 0 < model.predict_proba(new)[0, 1] < 1
-    levels = sc.odds_ratios(model).query("column == 'plan'")["level"].tolist()
+    levels = sc.odds_ratios(model, df, "left").query("column == 'plan'")["level"].tolist()
     assert levels == ["plus", "pro", "(missing)"]  # compared with "basic", the first level
     unseen = pd.DataFrame({"client": ["Y", "Z"], "visits": [3, 3], "plan": ["gold", "basic"]})
     with pytest.warns(UserWarning, match="unknown categories"):
@@ -249,7 +250,8 @@ def test_out_of_fold_scores_do_almost_as_well_as_the_planted_probabilities(
 
 def test_odds_ratios_recover_the_planted_levers(churn, truth):
     model = sc.fit_scoring_model(churn, "Churn", "logistic regression")
-    table = sc.odds_ratios(model).set_index(["column", "level"])
+    table = sc.odds_ratios(model, churn, "Churn").set_index(["column", "level"])
+    wide_table = sc.odds_ratios(model, churn, "Churn", level=0.999).set_index(["column", "level"])
     for column in ["Contract", "InternetService", "TechSupport", "OnlineSecurity", "PaymentMethod"]:
         reference = truth["reference"][column]
         for level, log_odds in truth["effects"][column].items():
@@ -259,16 +261,29 @@ def test_odds_ratios_recover_the_planted_levers(churn, truth):
             assert row["compared with"] == reference
             # Sampling error: two-year contracts have few leavers, and tenure shares its
             # effect with TotalCharges (tenure x monthly charge).
-            assert row["log-odds"] == pytest.approx(log_odds, abs=0.5), (column, level)
+            assert row["log-odds"] == pytest.approx(log_odds, abs=0.6), (column, level)
+            wide = wide_table.loc[(column, level)]
+            assert wide["low"] < np.exp(log_odds) < wide["high"], (column, level)
             assert np.sign(row["log-odds"]) == np.sign(log_odds) or abs(log_odds) < 0.2
     # "No internet" shows in InternetService and in the six "No internet service" option levels
-    # (the same customers): only their sum is identified.
-    no_internet = table.loc[("InternetService", "No"), "log-odds"] + sum(
-        table.loc[(c, "No internet service"), "log-odds"]
-        for c in ["OnlineSecurity", "OnlineBackup", "DeviceProtection", "TechSupport"]
-        + ["StreamingTV", "StreamingMovies"]
+    # (the same customers): the option levels are left out, with a note, and InternetService: No
+    # carries the whole effect. Likewise "No phone service" is PhoneService: No.
+    options = ["OnlineSecurity", "OnlineBackup", "DeviceProtection", "TechSupport"]
+    for column in options + ["StreamingTV", "StreamingMovies"]:
+        row = table.loc[(column, "No internet service")]
+        assert np.isnan(row["odds ratio"]) and np.isnan(row["p-value"])
+        assert row["note"] == "left out: determined by InternetService: No"
+    assert table.loc[("MultipleLines", "No phone service"), "note"] == (
+        "left out: determined by PhoneService: Yes"
     )
-    assert no_internet == pytest.approx(truth["effects"]["InternetService"]["No"], abs=0.5)
+    assert table["note"].ne("").sum() == 7
+    assert table.loc[("InternetService", "No"), "log-odds"] == pytest.approx(
+        truth["effects"]["InternetService"]["No"], abs=0.5
+    )
+    estimated = table[table["note"] == ""]
+    assert (estimated["low"] < estimated["odds ratio"]).all()
+    assert (estimated["odds ratio"] < estimated["high"]).all()
+    assert estimated["p-value"].between(0, 1).all()
     assert table.loc[("tenure", "+1 unit"), "log-odds"] == pytest.approx(-0.035, abs=0.02)
     assert table.loc[("gender", "Male"), "odds ratio"] == pytest.approx(1.0, abs=0.15)
 
@@ -289,7 +304,7 @@ def test_helpers_run_unchanged_on_renamed_columns_with_a_01_target(small):
     again = sc.compare_models(renamed, "col_churn", cv=3)
     np.testing.assert_allclose(again.to_numpy(), original.to_numpy())
     roles = sc.feature_roles(renamed, "col_churn").set_index("column")["role"]
-    assert roles["col_customerid"] == "left out: identifier"
+    assert roles["col_customerid"] == "id"
     assert roles["col_totalcharges"] == "number stored as text"
     model = sc.fit_scoring_model(renamed, "col_churn")
     assert len(sc.score_drivers(model, renamed, "col_churn", n_repeats=1)) == 19
@@ -336,7 +351,7 @@ def test_drivers_and_odds_ratios_reject_what_they_cannot_read():
         sc.score_drivers(DecisionTreeClassifier(), df, "left")
     boosted = sc.fit_scoring_model(df, "left", "gradient boosting")
     with pytest.raises(DataError, match="odds ratios need a logistic regression"):
-        sc.odds_ratios(boosted)
+        sc.odds_ratios(boosted, df, "left")
     with pytest.raises(DataError, match="model column 'visits'"):
         sc.score_drivers(boosted, df.drop(columns="visits"), "left")
 
@@ -345,10 +360,21 @@ def test_odds_ratios_are_per_unit_of_the_original_column():
     gen = np.random.default_rng(0)
     x = gen.normal(50, 20, 4000)
     left = gen.random(4000) < 1 / (1 + np.exp(-(x - 50) * 0.05))
-    model = sc.fit_scoring_model(pd.DataFrame({"x": x, "left": left}), "left")
-    row = sc.odds_ratios(model).iloc[0]
+    df = pd.DataFrame({"x": x, "left": left})
+    model = sc.fit_scoring_model(df, "left")
+    row = sc.odds_ratios(model, df, "left").iloc[0]
     assert row["level"] == "+1 unit"
     assert row["log-odds"] == pytest.approx(0.05, abs=0.01)
+    # The same numbers as statsmodels' Logit on the raw column (unpenalised), per unit.
+    import statsmodels.api as sm
+
+    fitted = sm.Logit(left.astype(float), sm.add_constant(x)).fit(disp=0)
+    assert row["log-odds"] == pytest.approx(fitted.params[1], rel=1e-6)
+    low, high = np.exp(fitted.conf_int(alpha=0.05)[1])
+    assert (row["low"], row["high"]) == (pytest.approx(low, rel=1e-6), pytest.approx(high, rel=1e-6))
+    assert row["p-value"] == pytest.approx(fitted.pvalues[1], rel=1e-4, abs=1e-300)
+    narrower = sc.odds_ratios(model, df, "left", level=0.5).iloc[0]
+    assert row["low"] < narrower["low"] < narrower["high"] < row["high"]
 
 
 def test_rate_by_hand_computed_and_checked():
