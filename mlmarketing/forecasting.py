@@ -689,7 +689,7 @@ class Naive(_Model):
     >>> Naive().fit(y).predict(2)["forecast"].tolist()
     [13.0, 13.0]
     >>> Naive().fit(y).summary().round(2)["value"].tolist()
-    [13.0, 2.52]
+    [13.0, 1.73]
     """
 
     def fit(self, y: pd.Series, exog: pd.DataFrame | None = None) -> Naive:
