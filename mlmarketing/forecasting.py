@@ -36,13 +36,14 @@ from sklearn.base import BaseEstimator, clone
 
 from mlmarketing._errors import DataError, DataWarning
 from mlmarketing._validation import (
+    NO_WORDS,
+    YES_WORDS,
     check_columns,
     check_frame,
     check_level,
     check_numeric,
     check_positive_int,
     describe_rows,
-    is_yes_no,
     level_label,
     new_axes,
     read_dates,
@@ -211,7 +212,7 @@ def _calendar_cause(index: pd.DatetimeIndex, step: pd.Timedelta) -> str:
     if (~on_grid).sum() <= 1:
         for suspect in dict.fromkeys(suspects):
             others = index.drop(suspect)
-            for year in range(suspect.year - 30, suspect.year + 31):
+            for year in range(others.min().year - 1, others.max().year + 2):
                 fixed = None if year == suspect.year else _with_year(suspect, year)
                 if fixed is not None and fixed not in others and _is_regular(
                     others.append(pd.DatetimeIndex([fixed])), step
@@ -227,12 +228,16 @@ def _calendar_cause(index: pd.DatetimeIndex, step: pd.Timedelta) -> str:
         main, other = index[on_grid], stray
         if other.max() < main.min() or other.min() > main.max():
             first, second = (other, main) if other.max() < main.min() else (main, other)
-            if len(set(first.dayofweek)) == 1 and len(set(second.dayofweek)) == 1:
+            if (
+                min(len(first), len(second)) >= 2
+                and len(set(first.day_of_week)) == 1
+                and len(set(second.day_of_week)) == 1
+            ):
                 return (
-                    f"the weeks start on a {_WEEKDAYS[first[0].dayofweek]} until "
-                    f"{first[-1].date()}, then on a {_WEEKDAYS[second[0].dayofweek]} from "
+                    f"the weeks start on a {_WEEKDAYS[first[0].day_of_week]} until "
+                    f"{first[-1].date()}, then on a {_WEEKDAYS[second[0].day_of_week]} from "
                     f"{second[0].date()}. Give every week the same first day, for example "
-                    "the Monday: df[date] = df[date] - pd.to_timedelta(df[date].dt.dayofweek, "
+                    "the Monday: df[date] = df[date] - pd.to_timedelta(df[date].dt.day_of_week, "
                     "unit='D')."
                 )
     # Day and month swapped: exchanging them puts the stray dates back on the calendar.
@@ -308,7 +313,9 @@ def _exog_numbers(df: pd.DataFrame, exog: list[str]) -> pd.DataFrame:
     for column in exog:
         series = df[column]
         if pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
-            if is_yes_no(series):
+            # Mostly yes/no words: read as yes/no, so that a stray value is named as such.
+            words = pd.Series(series.dropna().unique()).astype(str).str.strip().str.lower()
+            if not len(words) or words.isin(YES_WORDS | NO_WORDS).mean() >= 0.5:
                 flags = read_yes_no(series, column=column, allow_missing=True)
                 out[column] = flags.to_numpy(dtype=float, na_value=np.nan)
                 continue
