@@ -1080,7 +1080,7 @@ class BacktestResult:
     forecasts: pd.DataFrame
     level: float
 
-    def _score(self, by: list[str]) -> pd.DataFrame:
+    def _score(self, by: list[str], report: Sequence[str] = ("MAPE (%)", "MASE")) -> pd.DataFrame:
         rows = {}
         for key, part in self.forecasts.groupby(by, sort=False):
             actual, predicted = part["actual"].to_numpy(), part["forecast"].to_numpy()
@@ -1097,6 +1097,8 @@ class BacktestResult:
             else pd.Index([k[0] if isinstance(k, tuple) else k for k in table.index], name=by[0])
         )
         for column, text in (("MAPE (%)", _MAPE_UNDEFINED), ("MASE", _MASE_UNDEFINED)):
+            if column not in report:
+                continue
             undefined = table[column].isna()
             if undefined.any():
                 models = table.index[undefined].get_level_values("model").unique()
@@ -1116,13 +1118,13 @@ class BacktestResult:
     @property
     def by_fold(self) -> pd.DataFrame:
         """MASE of each model (columns) on each fold (rows, by origin)."""
-        table = self._score(["origin", "model"])["MASE"].unstack("model")
+        table = self._score(["origin", "model"], report=["MASE"])["MASE"].unstack("model")
         return table[list(self.forecasts["model"].unique())]
 
     @property
     def by_horizon(self) -> pd.DataFrame:
         """MAE of each model (columns) by forecast step (rows: 1 = one period ahead)."""
-        table = self._score(["step", "model"])["MAE"].unstack("model")
+        table = self._score(["step", "model"], report=[])["MAE"].unstack("model")
         return table[list(self.forecasts["model"].unique())]
 
 

@@ -7,6 +7,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import inspect
+import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -503,6 +504,9 @@ def test_undefined_scores_are_nan_with_a_warning_everywhere():
     with pytest.warns(DataWarning, match="MAPE is undefined.*'naive'"):
         table = result.metrics
     assert np.isnan(table.loc["naive", "MAPE (%)"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # tables without MAPE say nothing about it
+        assert result.by_horizon.shape == (4, 1) and result.by_fold.shape == (1, 1)
     f = result.forecasts
     assert table.loc["naive", "MAE"] == pytest.approx(mae(f["actual"], f["forecast"]))
     assert table.loc["naive", "RMSE"] == pytest.approx(rmse(f["actual"], f["forecast"]))
