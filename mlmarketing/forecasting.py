@@ -23,6 +23,7 @@ Intervals are at ``level=0.95`` unless told otherwise, in the columns ``low`` an
 
 from __future__ import annotations
 
+import functools
 import re
 import warnings
 from collections.abc import Mapping, Sequence
@@ -841,6 +842,23 @@ class ETS(_Model):
 _DETERMINISTIC = re.compile(r"^(const|trend|(sin|cos)\((\d+),.*\))$")
 
 
+def _step_days(freq: pd.DateOffset) -> float:
+    """The mean length of a period in days: 7 for weeks, 365.2425 / 12 for months."""
+    if isinstance(freq, pd.offsets.Tick):
+        return freq.nanos / pd.Timedelta(days=1).value
+    if isinstance(freq, pd.offsets.Week):
+        return 7.0 * freq.n
+    return _calendar_step_days(freq.freqstr)
+
+
+@functools.lru_cache(maxsize=32)
+def _calendar_step_days(freqstr: str) -> float:
+    # Calendar periods (months, quarters, business days...): their mean over 400 years, a
+    # whole cycle of the Gregorian calendar. Computed once per frequency.
+    reference = pd.date_range("2000-01-01", "2400-01-01", freq=freqstr)
+    return (reference[-1] - reference[0]) / pd.Timedelta(days=1) / (len(reference) - 1)
+
+
 class RegressionARIMA(_Model):
     """Regression with ARIMA errors, via statsmodels' SARIMAX (also available as ``SARIMAX``).
 
@@ -906,10 +924,7 @@ class RegressionARIMA(_Model):
 
         fourier = check_positive_int(self.fourier, "fourier", minimum=0)
         constant = tuple(self.order)[1] == 0
-        # The season in periods: 365.25 days are 52.18 weeks; the mean step is exact for days
-        # and weeks, and 365.2425 / 12 days for months.
-        reference = pd.date_range("2000-01-01", periods=4801, freq=index.freq)
-        step_days = (reference[-1] - reference[0]) / pd.Timedelta(days=1) / 4800
+        step_days = _step_days(index.freq)
         terms = [Fourier(period=float(self.period_days) / step_days, order=fourier)] if fourier else []
         return DeterministicProcess(
             index,
