@@ -275,10 +275,10 @@ def _regular_index(index: pd.DatetimeIndex, freq: object, name: str) -> pd.Datet
     if len(index) < 3:
         raise DataError(f"{name} has {len(index)} date(s); a forecast needs a longer history.")
     offset = _check_freq(freq)
-    step = pd.Series(index[1:] - index[:-1]).mode().iloc[0]
     if offset is None:
         # freq="infer" rather than pd.infer_freq, which warns about its return type in pandas 3.
         offset = pd.DatetimeIndex(index, freq="infer").freq
+    step = None if offset is not None else pd.Series(index[1:] - index[:-1]).mode().iloc[0]
     if offset is None:
         cause = _calendar_cause(index, step)
         if cause:
@@ -300,7 +300,7 @@ def _regular_index(index: pd.DatetimeIndex, freq: object, name: str) -> pd.Datet
     try:
         return pd.DatetimeIndex(index, freq=offset)
     except ValueError:
-        cause = _calendar_cause(index, step)
+        cause = _calendar_cause(index, pd.Series(index[1:] - index[:-1]).mode().iloc[0])
         raise DataError(
             f"the dates of {name} do not follow the frequency {offset.freqstr!r}"
             + (f": {cause}" if cause else ". Check the dates or pass the right freq= (a pandas "
@@ -308,21 +308,26 @@ def _regular_index(index: pd.DatetimeIndex, freq: object, name: str) -> pd.Datet
         ) from None
 
 
-def _exog_numbers(df: pd.DataFrame, exog: list[str]) -> pd.DataFrame:
+def _exog_numbers(df: pd.DataFrame, exog: list[str], checked: Sequence[str] = ()) -> pd.DataFrame:
     """The known inputs as floats: yes/no columns (Oui/Non, Vrai/Faux...) become 1/0."""
-    out = {}
-    for column in exog:
+    dtypes = df.dtypes
+    text = [
+        c for c in exog
+        if pd.api.types.is_object_dtype(dtypes[c]) or pd.api.types.is_string_dtype(dtypes[c])
+    ]
+    numbers = [c for c in exog if c not in text]
+    check_numeric(df, [c for c in numbers if c not in checked])
+    out = df[numbers].astype(float) if numbers else pd.DataFrame(index=df.index)
+    for column in text:
         series = df[column]
-        if pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
-            # Mostly yes/no words: read as yes/no, so that a stray value is named as such.
-            words = pd.Series(series.dropna().unique()).astype(str).str.strip().str.lower()
-            if not len(words) or words.isin(YES_WORDS | NO_WORDS).mean() >= 0.5:
-                flags = read_yes_no(series, column=column, allow_missing=True)
-                out[column] = flags.to_numpy(dtype=float, na_value=np.nan)
-                continue
-        check_numeric(df, [column])
-        out[column] = series.to_numpy(dtype=float, na_value=np.nan)
-    return pd.DataFrame(out, index=df.index, columns=exog)
+        # Mostly yes/no words: read as yes/no, so that a stray value is named as such.
+        words = pd.Series(series.dropna().unique()).astype(str).str.strip().str.lower()
+        if not len(words) or words.isin(YES_WORDS | NO_WORDS).mean() >= 0.5:
+            flags = read_yes_no(series, column=column, allow_missing=True)
+            out[column] = flags.to_numpy(dtype=float, na_value=np.nan)
+        else:
+            check_numeric(df, [column])  # raises, with the conversion to write
+    return out if list(out.columns) == exog else out[exog]
 
 
 def prepare_series(
@@ -380,7 +385,6 @@ def prepare_series(
     check_columns(df, value, role="sales column")
     check_columns(df, exog, role="exog column")
     check_numeric(df, [value], non_negative=True, what="sales")
-    inputs = _exog_numbers(df, exog)
     dates = read_dates(df[date], column=date, day_first=day_first)
     if dates.isna().any():
         raise DataError(
@@ -388,7 +392,7 @@ def prepare_series(
             f"({describe_rows(df.index, dates.isna())}): a period without a date cannot be "
             "placed in the calendar. Drop or fix those rows."
         )
-    data = pd.concat([df[[value]].astype(float), inputs], axis=1)
+    data = _exog_numbers(df, [value, *exog], checked=[value])
     data.index = pd.DatetimeIndex(dates)
     data = data.sort_index(kind="stable")
     duplicated = data.index[data.index.duplicated()]
@@ -400,8 +404,9 @@ def prepare_series(
         )
     data.index = _regular_index(data.index, freq, f"column {date!r}")
     data.index.name = date
-    for column in [value, *exog]:
-        missing = data[column].isna()
+    gaps = data.isna()
+    for column in [value, *exog] if gaps.to_numpy().any() else []:
+        missing = gaps[column]
         if missing.any():
             raise DataError(
                 f"column {column!r} has {int(missing.sum())} missing value(s), such as on "
