@@ -234,12 +234,16 @@ def _calendar_cause(index: pd.DatetimeIndex, step: pd.Timedelta) -> str:
                 and len(set(first.day_of_week)) == 1
                 and len(set(second.day_of_week)) == 1
             ):
+                shift = (main[0].day_of_week - other[0].day_of_week) % 7
+                shift = shift - 7 if shift > 3 else shift
+                moved = "from" if other is second else "until"
+                edge = other[0] if other is second else other[-1]
                 return (
                     f"the weeks start on a {_WEEKDAYS[first[0].day_of_week]} until "
                     f"{first[-1].date()}, then on a {_WEEKDAYS[second[0].day_of_week]} from "
-                    f"{second[0].date()}. Give every week the same first day, for example "
-                    "the Monday: df[date] = df[date] - pd.to_timedelta(df[date].dt.day_of_week, "
-                    "unit='D')."
+                    f"{second[0].date()}. Give every week the same first day: move the dates "
+                    f"{moved} {edge.date()} by {shift:+d} day(s), for example with "
+                    f"df[date] + pd.Timedelta(days={shift}) on those rows."
                 )
     # Day and month swapped: exchanging them puts the stray dates back on the calendar.
     if len(stray):

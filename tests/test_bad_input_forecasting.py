@@ -125,7 +125,9 @@ def test_dates_read_month_first_upstream_are_named_as_swapped_days_and_months():
 def test_a_change_of_weekday_is_named():
     df = french_table().assign(semaine=list(WEEKS[:30]) + list(WEEKS[30:] - pd.Timedelta(days=1)))
     with pytest.raises(
-        DataError, match=r"on a Monday until 2021-07-26, then on a Sunday from 2021-08-01.*day_of_week"
+        DataError,
+        match=r"on a Monday until 2021-07-26, then on a Sunday from 2021-08-01.*move the dates "
+        r"from 2021-08-01 by \+1 day",
     ):
         prepare_series(df, "semaine", "ventes")
 
