@@ -4,36 +4,60 @@ Used by ``02-02-demand-forecasting.ipynb``. The models are statsmodels' (ETS, SA
 this module adds what a forecaster does around them:
 
 - :func:`prepare_series` turns a sales table into a series with a regular calendar (and the
-  known future inputs, *exog*), refusing duplicated dates, gaps and text;
-- the models share one small interface (``fit(y, exog)``, ``predict(horizon, exog, level)``):
-  the baselines :class:`Naive` and :class:`SeasonalNaive`, and :class:`ETS` and
-  :class:`SARIMAX` (regression with ARIMA errors), which wrap statsmodels;
+  known future inputs, *exog*), refusing duplicated dates, gaps (naming their cause when the
+  dates show it), negative sales and text;
+- the models are scikit-learn estimators sharing one small interface (``fit(y, exog)``,
+  ``predict(horizon, exog, level)``, ``summary()``): the baselines :class:`Naive` and
+  :class:`SeasonalNaive`, and :class:`ETS` and :class:`RegressionARIMA` (regression with ARIMA
+  errors; ``SARIMAX`` is another name for it), which wrap statsmodels;
 - :func:`backtest` evaluates them honestly on several forecast origins (rolling origin), and
   :func:`forecast` predicts the next periods with an interval;
-- :func:`mae`, :func:`rmse`, :func:`mape`, :func:`mase` and :func:`coverage` score forecasts;
+- :func:`mae`, :func:`rmse`, :func:`mape`, :func:`mase` and :func:`coverage` score forecasts,
+  and the backtest tables use the very same formulas;
 - :func:`safety_stock`, :func:`order_quantities`, :func:`critical_service_level` and
   :func:`stock_costs` turn a forecast into stock decisions; :func:`effects` and
-  :func:`what_if` read the promotion and advertising effects off a fitted SARIMAX.
+  :func:`what_if` read the promotion and advertising effects off a fitted RegressionARIMA.
+
+Intervals are at ``level=0.95`` unless told otherwise, in the columns ``low`` and ``high``.
 """
 
 from __future__ import annotations
 
-import copy
+import functools
+import re
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from dateutil.easter import easter as _dateutil_easter
 from scipy import stats
+from sklearn.base import BaseEstimator, clone
 
-from mlmarketing._errors import DataError
-from mlmarketing._validation import check_columns, check_frame, check_numeric
+from mlmarketing._errors import DataError, DataWarning
+from mlmarketing._validation import (
+    NO_WORDS,
+    YES_WORDS,
+    check_columns,
+    check_frame,
+    check_level,
+    check_numeric,
+    check_positive_int,
+    describe_rows,
+    level_label,
+    new_axes,
+    read_dates,
+    read_yes_no,
+    warn_dropped,
+)
 
 __all__ = [
     "ETS",
     "SARIMAX",
     "BacktestResult",
     "Naive",
+    "RegressionARIMA",
     "SeasonalNaive",
     "backtest",
     "coverage",
@@ -61,23 +85,8 @@ __all__ = [
 # --------------------------------------------------------------------------------------
 
 
-def _easter(year: int) -> pd.Timestamp:
-    """Easter Sunday (Gregorian calendar, anonymous algorithm)."""
-    a, b, c = year % 19, year // 100, year % 100
-    d, e = b // 4, b % 4
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = c // 4, c % 4
-    l_ = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * l_) // 451
-    month = (h + l_ - 7 * m + 114) // 31
-    day = (h + l_ - 7 * m + 114) % 31 + 1
-    return pd.Timestamp(year, month, day)
-
-
 def _french_holidays(year: int) -> list[pd.Timestamp]:
-    easter = _easter(year)
+    easter = pd.Timestamp(_dateutil_easter(year))
     fixed = [(1, 1), (5, 1), (5, 8), (7, 14), (8, 15), (11, 1), (11, 11), (12, 25)]
     moving = [easter + pd.Timedelta(days=n) for n in (1, 39, 50)]  # Monday, Ascension, Whit Monday
     return sorted([pd.Timestamp(year, m, d) for m, d in fixed] + moving)
@@ -93,13 +102,29 @@ def _soldes_days(year: int) -> pd.DatetimeIndex:
     return pd.date_range(winter, periods=28).append(pd.date_range(summer, periods=28))
 
 
+def _date_index(dates: object, name: str) -> pd.DatetimeIndex:
+    """Dates given as an index, a Series or a list, read with the library's one date reader."""
+    if isinstance(dates, pd.DatetimeIndex) and dates.tz is None:
+        return dates
+    if isinstance(dates, str) or not hasattr(dates, "__len__"):
+        raise DataError(f"{name} must be a list or column of dates, got {dates!r}.")
+    values = read_dates(pd.Series(dates).reset_index(drop=True), column=name)
+    if values.isna().any():
+        raise DataError(
+            f"{name} has {int(values.isna().sum())} missing date(s) "
+            f"({describe_rows(values.index, values.isna())}); drop or fill them."
+        )
+    return pd.DatetimeIndex(values.to_numpy())
+
+
 def french_calendar(dates: Sequence | pd.DatetimeIndex, period_days: int = 7) -> pd.DataFrame:
     """Known-in-advance calendar inputs for French retail, one row per period.
 
     Parameters
     ----------
     dates : sequence of dates
-        The first day of each period (for weekly data, the Monday of each week).
+        The first day of each period (for weekly data, the Monday of each week). Text is read
+        as everywhere in the library: ISO first, ``06/01/2025`` day first (6 January).
     period_days : int, default 7
         Length of a period in days: 7 for weekly data, 1 for daily data.
 
@@ -108,19 +133,22 @@ def french_calendar(dates: Sequence | pd.DatetimeIndex, period_days: int = 7) ->
     pandas.DataFrame
         Indexed by ``dates``, with ``public_holidays`` (number of public holidays in the
         period: New Year, Easter Monday, 1 and 8 May, Ascension, Whit Monday, 14 July, 15
-        August, 1 and 11 November, Christmas), ``soldes`` (True when at least half of the
-        period falls in the January or July sales) and ``christmas_season`` (True when the
-        period starts in the four weeks before 25 December).
+        August, 1 and 11 November, Christmas; Easter from :func:`dateutil.easter.easter`),
+        ``soldes`` (True when at least half of the period falls in the January or July sales)
+        and ``christmas_season`` (True when the period starts in the four weeks before 25
+        December). The column names are those of the course data, so the table can be
+        appended to its inputs.
 
     Examples
     --------
     >>> cal = french_calendar(pd.date_range("2024-12-16", periods=3, freq="W-MON"))
     >>> cal["public_holidays"].tolist(), cal["christmas_season"].tolist()
     ([0, 1, 1], [True, True, False])
+    >>> french_calendar(["01/04/2024"])["public_holidays"].tolist()  # 1 April: Easter Monday
+    [1]
     """
-    index = pd.DatetimeIndex(pd.to_datetime(dates)).normalize()
-    if period_days < 1:
-        raise DataError(f"period_days must be at least 1, got {period_days}.")
+    period_days = check_positive_int(period_days, "period_days")
+    index = _date_index(dates, "dates").normalize()
     years = range(index.year.min() - 1, index.year.max() + 2) if len(index) else range(0)
     holidays = pd.DatetimeIndex([d for y in years for d in _french_holidays(y)])
     soldes = pd.DatetimeIndex([]) if not len(index) else _soldes_days(years[0])
@@ -145,15 +173,120 @@ def french_calendar(dates: Sequence | pd.DatetimeIndex, period_days: int = 7) ->
     return frame.astype({"public_holidays": "int64", "soldes": bool, "christmas_season": bool})
 
 
-def _regular_index(index: pd.DatetimeIndex, freq: str | None, name: str) -> pd.DatetimeIndex:
+_WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def _is_regular(index: pd.DatetimeIndex, step: pd.Timedelta) -> bool:
+    index = index.sort_values()
+    return len(index) > 1 and not index.has_duplicates and bool(
+        (pd.Series(index[1:] - index[:-1]) == step).all()
+    )
+
+
+def _swapped(date: pd.Timestamp) -> pd.Timestamp | None:
+    """The date with day and month exchanged, when that is another date."""
+    if date.day > 12 or date.day == date.month:
+        return None
+    return date.replace(month=date.day, day=date.month)
+
+
+def _with_year(date: pd.Timestamp, year: int) -> pd.Timestamp | None:
+    try:
+        return date.replace(year=year)
+    except ValueError:  # 29 February
+        return None
+
+
+def _calendar_cause(index: pd.DatetimeIndex, step: pd.Timedelta) -> str:
+    """Why a sorted calendar of steps ``step`` is irregular, when the dates themselves tell.
+
+    Three causes are recognised: one mistyped year (one date moved to another year), day and
+    month swapped (dates read month first), and a change of weekday in weekly data. An empty
+    text when none fits.
+    """
+    if step <= pd.Timedelta(0) or len(index) < 4:
+        return ""
+    phase = (index - index[0]) % step
+    on_grid = phase == pd.Series(phase).mode().iloc[0]
+    # One mistyped year: moving a single date to another year makes the calendar regular.
+    suspects = list(index[~on_grid]) + [index[0], index[-1]]
+    if (~on_grid).sum() <= 1:
+        for suspect in dict.fromkeys(suspects):
+            others = index.drop(suspect)
+            for year in range(others.min().year - 1, others.max().year + 2):
+                fixed = None if year == suspect.year else _with_year(suspect, year)
+                if fixed is not None and fixed not in others and _is_regular(
+                    others.append(pd.DatetimeIndex([fixed])), step
+                ):
+                    return (
+                        f"the date {suspect.date()} looks like a mistyped year: "
+                        f"{fixed.date()} is the one period missing from the calendar. "
+                        "Correct the year of that row."
+                    )
+    stray = index[~on_grid]
+    # A change of weekday: the weeks start on one day, then on another.
+    if step == pd.Timedelta(days=7) and len(stray):
+        main, other = index[on_grid], stray
+        if other.max() < main.min() or other.min() > main.max():
+            first, second = (other, main) if other.max() < main.min() else (main, other)
+            if (
+                min(len(first), len(second)) >= 2
+                and len(set(first.day_of_week)) == 1
+                and len(set(second.day_of_week)) == 1
+            ):
+                shift = (main[0].day_of_week - other[0].day_of_week) % 7
+                shift = shift - 7 if shift > 3 else shift
+                moved = "from" if other is second else "until"
+                edge = other[0] if other is second else other[-1]
+                return (
+                    f"the weeks start on a {_WEEKDAYS[first[0].day_of_week]} until "
+                    f"{first[-1].date()}, then on a {_WEEKDAYS[second[0].day_of_week]} from "
+                    f"{second[0].date()}. Give every week the same first day: move the dates "
+                    f"{moved} {edge.date()} by {shift:+d} day(s), for example with "
+                    f"df[date] + pd.Timedelta(days={shift}) on those rows."
+                )
+    # Day and month swapped: exchanging them puts the stray dates back on the calendar.
+    if len(stray):
+        back = [_swapped(d) for d in stray]
+        grid_phase = phase[on_grid][0]
+        fits = [b is not None and (b - index[0]) % step == grid_phase for b in back]
+        if sum(fits) * 2 >= len(stray):
+            example = next(d for d, f in zip(stray, fits, strict=True) if f)
+            return (
+                f"dates such as {example.date()} look like day and month swapped "
+                f"({_swapped(example).date()} fits the calendar): the dates were read month "
+                "first. Pass the dates as text (they are read day first, 31/03/2024) or read "
+                "the file with mlmarketing.read_table(path); pd.to_datetime reads 01/02 as "
+                "2 January."
+            )
+    return ""
+
+
+def _check_freq(freq: object) -> pd.DateOffset | None:
+    if freq is None:
+        return None
+    try:
+        return pd.tseries.frequencies.to_offset(freq)
+    except (ValueError, TypeError):
+        raise DataError(
+            f"freq must be a pandas offset alias such as 'W-MON' (weeks starting on Monday), "
+            f"'D' (days) or 'MS' (months), got {freq!r}."
+        ) from None
+
+
+def _regular_index(index: pd.DatetimeIndex, freq: object, name: str) -> pd.DatetimeIndex:
     """Give a sorted, duplicate-free DatetimeIndex its frequency, or explain the gap."""
     if len(index) < 3:
         raise DataError(f"{name} has {len(index)} date(s); a forecast needs a longer history.")
-    if freq is None:
+    offset = _check_freq(freq)
+    if offset is None:
         # freq="infer" rather than pd.infer_freq, which warns about its return type in pandas 3.
-        freq = pd.DatetimeIndex(index, freq="infer").freq
-    if freq is None:
-        step = pd.Series(index[1:] - index[:-1]).mode().iloc[0]
+        offset = pd.DatetimeIndex(index, freq="infer").freq
+    step = None if offset is not None else pd.Series(index[1:] - index[:-1]).mode().iloc[0]
+    if offset is None:
+        cause = _calendar_cause(index, step)
+        if cause:
+            raise DataError(f"{name} is not a regular calendar: {cause}")
         expected = pd.date_range(index[0], index[-1], freq=step)
         missing = expected.difference(index)
         if len(missing):
@@ -169,12 +302,36 @@ def _regular_index(index: pd.DatetimeIndex, freq: str | None, name: str) -> pd.D
             "for example freq='W-MON' for weeks starting on Monday."
         )
     try:
-        return pd.DatetimeIndex(index, freq=freq)
-    except ValueError as error:
+        return pd.DatetimeIndex(index, freq=offset)
+    except ValueError:
+        cause = _calendar_cause(index, pd.Series(index[1:] - index[:-1]).mode().iloc[0])
         raise DataError(
-            f"the dates of {name} do not follow the frequency {freq!r}: {error}. Check the "
-            "dates or pass the right freq= (for example 'W-MON' or 'D')."
+            f"the dates of {name} do not follow the frequency {offset.freqstr!r}"
+            + (f": {cause}" if cause else ". Check the dates or pass the right freq= (a pandas "
+               "offset alias such as 'W-MON' or 'D').")
         ) from None
+
+
+def _exog_numbers(df: pd.DataFrame, exog: list[str], checked: Sequence[str] = ()) -> pd.DataFrame:
+    """The known inputs as floats: yes/no columns (Oui/Non, Vrai/Faux...) become 1/0."""
+    dtypes = df.dtypes
+    text = [
+        c for c in exog
+        if pd.api.types.is_object_dtype(dtypes[c]) or pd.api.types.is_string_dtype(dtypes[c])
+    ]
+    numbers = [c for c in exog if c not in text]
+    check_numeric(df, [c for c in numbers if c not in checked])
+    out = df[numbers].astype(float) if numbers else pd.DataFrame(index=df.index)
+    for column in text:
+        series = df[column]
+        # Mostly yes/no words: read as yes/no, so that a stray value is named as such.
+        words = pd.Series(series.dropna().unique()).astype(str).str.strip().str.lower()
+        if not len(words) or words.isin(YES_WORDS | NO_WORDS).mean() >= 0.5:
+            flags = read_yes_no(series, column=column, allow_missing=True)
+            out[column] = flags.to_numpy(dtype=float, na_value=np.nan)
+        else:
+            check_numeric(df, [column])  # raises, with the conversion to write
+    return out if list(out.columns) == exog else out[exog]
 
 
 def prepare_series(
@@ -183,23 +340,33 @@ def prepare_series(
     value: str,
     exog: Sequence[str] | None = None,
     freq: str | None = None,
+    *,
+    day_first: bool | None = None,
 ) -> tuple[pd.Series, pd.DataFrame | None]:
     """Turn a sales table into a regular time series and its known inputs.
 
-    Rows are sorted by date (a visible, harmless choice); duplicated dates, gaps in the
-    calendar, missing or non-numeric values raise :class:`mlmarketing.DataError`.
+    Rows are sorted by date (a visible, harmless choice). Refused with a
+    :class:`mlmarketing.DataError`: duplicated dates; gaps in the calendar (naming the cause
+    when the dates show it: day and month swapped, a change of weekday, one mistyped year);
+    missing dates or values; negative, infinite or non-numeric sales (decimal-comma text
+    comes with the conversion to write).
 
     Parameters
     ----------
     df : pandas.DataFrame
         One row per period. It is not modified.
     date, value : str
-        Names of the date column and of the sales column.
+        Names of the date column and of the sales column. Text dates are read like everywhere
+        in the library: ISO first, ``04/01/2021`` day first (4 January).
     exog : list of str, optional
         Columns known in advance for future periods (promotions, ad spend, holidays...).
-        Booleans become 0/1.
+        Booleans and yes/no text (Oui/Non, Vrai/Faux...) become 1/0.
     freq : str, optional
-        Pandas frequency such as ``"W-MON"`` or ``"D"``; inferred from the dates if omitted.
+        A pandas offset alias: ``"W-MON"`` (weeks starting on Monday), ``"D"`` (days),
+        ``"MS"`` (months, dated on their first day); inferred from the dates if omitted.
+    day_first : bool or None, default None
+        Forces the order of ``dd/mm/yyyy`` text dates (None: day first unless the column can
+        only be month first, which a :class:`mlmarketing.DataWarning` then says).
 
     Returns
     -------
@@ -210,30 +377,26 @@ def prepare_series(
 
     Examples
     --------
-    >>> df = pd.DataFrame({"week": pd.date_range("2024-01-01", periods=4, freq="W-MON"),
-    ...                    "units": [10, 12, 11, 13], "promo": [0, 1, 0, 0]})
+    >>> df = pd.DataFrame({"week": ["01/01/2024", "08/01/2024", "15/01/2024", "22/01/2024"],
+    ...                    "units": [10, 12, 11, 13], "promo": ["Non", "Oui", "Non", "Non"]})
     >>> y, X = prepare_series(df, "week", "units", exog=["promo"])
-    >>> y.index.freqstr, X["promo"].tolist()
-    ('W-MON', [0.0, 1.0, 0.0, 0.0])
+    >>> y.index.freqstr, str(y.index[1].date()), X["promo"].tolist()
+    ('W-MON', '2024-01-08', [0.0, 1.0, 0.0, 0.0])
     """
     check_frame(df, min_rows=3)
     exog = [] if exog is None else ([exog] if isinstance(exog, str) else list(exog))
     check_columns(df, date, role="date column")
     check_columns(df, value, role="sales column")
     check_columns(df, exog, role="exog column")
-    check_numeric(df, [value, *exog])
-    try:
-        dates = pd.to_datetime(df[date], format="mixed", dayfirst=False)
-    except (ValueError, TypeError):
-        raise DataError(
-            f"column {date!r} must hold dates; some values could not be read as dates. "
-            "Use ISO dates (2024-01-31) or read the file with mlmarketing.read_table."
-        ) from None
+    check_numeric(df, [value], non_negative=True, what="sales")
+    dates = read_dates(df[date], column=date, day_first=day_first)
     if dates.isna().any():
         raise DataError(
-            f"column {date!r} has {int(dates.isna().sum())} missing date(s); drop or fix them."
+            f"column {date!r} has {int(dates.isna().sum())} missing date(s) "
+            f"({describe_rows(df.index, dates.isna())}): a period without a date cannot be "
+            "placed in the calendar. Drop or fix those rows."
         )
-    data = df[[value, *exog]].copy()
+    data = _exog_numbers(df, [value, *exog], checked=[value])
     data.index = pd.DatetimeIndex(dates)
     data = data.sort_index(kind="stable")
     duplicated = data.index[data.index.duplicated()]
@@ -245,8 +408,9 @@ def prepare_series(
         )
     data.index = _regular_index(data.index, freq, f"column {date!r}")
     data.index.name = date
-    for column in [value, *exog]:
-        missing = data[column].isna()
+    gaps = data.isna()
+    for column in [value, *exog] if gaps.to_numpy().any() else []:
+        missing = gaps[column]
         if missing.any():
             raise DataError(
                 f"column {column!r} has {int(missing.sum())} missing value(s), such as on "
@@ -266,14 +430,8 @@ def future_dates(y: pd.Series, horizon: int) -> pd.DatetimeIndex:
     ['2024-01-22', '2024-01-29']
     """
     y = _check_series(y, min_length=1)
-    horizon = _check_positive_int(horizon, "horizon")
+    horizon = check_positive_int(horizon, "horizon")
     return pd.date_range(y.index[-1], periods=horizon + 1, freq=y.index.freq)[1:]
-
-
-def _check_positive_int(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise DataError(f"{name} must be a whole number of periods of at least 1, got {value!r}.")
-    return int(value)
 
 
 def _check_series(y: object, *, min_length: int = 3, name: str = "y") -> pd.Series:
@@ -330,28 +488,86 @@ def _check_exog(exog: object, index: pd.DatetimeIndex, what: str) -> pd.DataFram
 
 
 # --------------------------------------------------------------------------------------
-# Metrics
+# Metrics: one formula each, used by the functions and by the backtest tables alike.
+# An undefined score (MAPE with an actual value of 0, MASE on a history that repeats itself)
+# is NaN with a DataWarning, never an error and never inf.
 # --------------------------------------------------------------------------------------
 
 
-def _pair(y_true: object, y_pred: object) -> tuple[np.ndarray, np.ndarray]:
-    arrays = []
-    for name, values in (("y_true", y_true), ("y_pred", y_pred)):
-        try:
-            array = np.asarray(values, dtype=float).ravel()
-        except (TypeError, ValueError):
-            raise DataError(f"{name} must hold numbers only.") from None
-        if array.size == 0:
-            raise DataError(f"{name} is empty: there is nothing to score.")
-        if np.isnan(array).any():
-            raise DataError(f"{name} has missing values; drop those periods before scoring.")
-        arrays.append(array)
-    if arrays[0].shape != arrays[1].shape:
+def _numbers(
+    values: object, name: str, *, non_negative: bool = False, what: str = "values"
+) -> np.ndarray:
+    """Numbers given as a list, an array or a Series, checked like any column of the kit."""
+    if isinstance(values, pd.DataFrame):
+        raise DataError(f"{name} must be one column of numbers, not a table.")
+    if isinstance(values, pd.Series):
+        series = values.rename(name)
+    else:
+        array = np.asarray(values, dtype=object if np.ndim(values) == 0 else None).ravel()
+        series = pd.Series(array, name=name)
+        if series.dtype == object:
+            series = series.infer_objects()
+    check_numeric(series.to_frame(), [name], non_negative=non_negative, what=what)
+    array = series.to_numpy(dtype=float, na_value=np.nan)
+    if array.size == 0:
+        raise DataError(f"{name} is empty: there is nothing to score.")
+    if np.isnan(array).any():
         raise DataError(
-            f"y_true has {arrays[0].size} values but y_pred has {arrays[1].size}: "
+            f"{name} has missing values ({describe_rows(series.index, np.isnan(array))}); "
+            "drop those periods before scoring."
+        )
+    return array
+
+
+def _pair(
+    y_true: object, y_pred: object, *, non_negative: bool = False, what: str = "values"
+) -> tuple[np.ndarray, np.ndarray]:
+    actual = _numbers(y_true, "y_true", non_negative=non_negative, what=what)
+    predicted = _numbers(y_pred, "y_pred")
+    if actual.shape != predicted.shape:
+        raise DataError(
+            f"y_true has {actual.size} values but y_pred has {predicted.size}: "
             "give one forecast per actual value."
         )
-    return arrays[0], arrays[1]
+    return actual, predicted
+
+
+def _mae(actual: np.ndarray, predicted: np.ndarray) -> float:
+    return float(np.mean(np.abs(actual - predicted)))
+
+
+def _rmse(actual: np.ndarray, predicted: np.ndarray) -> float:
+    return float(np.sqrt(np.mean((actual - predicted) ** 2)))
+
+
+def _mape(actual: np.ndarray, predicted: np.ndarray) -> float:
+    if (actual == 0).any():
+        return float("nan")
+    return float(np.mean(np.abs((actual - predicted) / actual)) * 100.0)
+
+
+def _naive_scale(history: np.ndarray, season_length: int) -> float:
+    """The in-sample MAE of the seasonal naive rule: MASE's denominator (NaN when it is 0)."""
+    scale = float(np.mean(np.abs(history[season_length:] - history[:-season_length])))
+    return scale if np.isfinite(scale) and scale > 0 else float("nan")
+
+
+def _mase(actual: np.ndarray, predicted: np.ndarray, scale: np.ndarray | float) -> float:
+    return float(np.mean(np.abs(actual - predicted) / scale))
+
+
+def _coverage(actual: np.ndarray, low: np.ndarray, high: np.ndarray) -> float:
+    return float(np.mean((actual >= low) & (actual <= high)) * 100.0)
+
+
+_MAPE_UNDEFINED = (
+    "MAPE is undefined when an actual value is 0 (it divides by the actual values), so it is "
+    "NaN{where}; use MAE or MASE for series with weeks without sales."
+)
+_MASE_UNDEFINED = (
+    "the training series repeats itself exactly, so the seasonal naive error used as MASE's "
+    "scale is 0 and MASE is NaN{where}; use MAE instead."
+)
 
 
 def mae(y_true: object, y_pred: object) -> float:
@@ -360,8 +576,7 @@ def mae(y_true: object, y_pred: object) -> float:
     >>> round(mae([10, 20, 30], [12, 18, 30]), 3)
     1.333
     """
-    actual, predicted = _pair(y_true, y_pred)
-    return float(np.mean(np.abs(actual - predicted)))
+    return _mae(*_pair(y_true, y_pred))
 
 
 def rmse(y_true: object, y_pred: object) -> float:
@@ -370,24 +585,22 @@ def rmse(y_true: object, y_pred: object) -> float:
     >>> round(rmse([10, 20], [13, 16]), 3)
     3.536
     """
-    actual, predicted = _pair(y_true, y_pred)
-    return float(np.sqrt(np.mean((actual - predicted) ** 2)))
+    return _rmse(*_pair(y_true, y_pred))
 
 
 def mape(y_true: object, y_pred: object) -> float:
     """Mean absolute percentage error, in percent of the actual values.
 
-    Undefined when an actual value is 0: that raises a DataError (use MAE or MASE then).
+    Undefined when an actual value is 0: the result is then NaN, with a
+    :class:`mlmarketing.DataWarning` (use MAE or MASE then). The backtest tables do the same.
 
     >>> mape([100, 200], [110, 180])
     10.0
     """
-    actual, predicted = _pair(y_true, y_pred)
-    if (actual == 0).any():
-        raise DataError(
-            "MAPE divides by the actual values and one of them is 0. Use mae or mase instead."
-        )
-    return float(np.mean(np.abs((actual - predicted) / actual)) * 100.0)
+    result = _mape(*_pair(y_true, y_pred))
+    if np.isnan(result):
+        warnings.warn(_MAPE_UNDEFINED.format(where=""), DataWarning, stacklevel=2)
+    return result
 
 
 def mase(y_true: object, y_pred: object, y_train: object, season_length: int = 1) -> float:
@@ -395,7 +608,9 @@ def mase(y_true: object, y_pred: object, y_train: object, season_length: int = 1
     forecast ("same as one season ago") on the training series.
 
     Below 1, the forecast errs less than the seasonal naive rule did on the history; above 1,
-    more. Scale-free, so it compares products with different volumes.
+    more. Scale-free, so it compares products with different volumes. When the training series
+    repeats itself exactly the scale is 0: the result is NaN, with a
+    :class:`mlmarketing.DataWarning`.
 
     Parameters
     ----------
@@ -412,40 +627,34 @@ def mase(y_true: object, y_pred: object, y_train: object, season_length: int = 1
     0.75
     """
     actual, predicted = _pair(y_true, y_pred)
-    season_length = _check_positive_int(season_length, "season_length")
-    try:
-        history = np.asarray(y_train, dtype=float).ravel()
-    except (TypeError, ValueError):
-        raise DataError("y_train must hold numbers only.") from None
+    season_length = check_positive_int(season_length, "season_length")
+    history = _numbers(y_train, "y_train")
     if history.size <= season_length:
         raise DataError(
             f"y_train has {history.size} values; the seasonal naive scale needs more than "
             f"season_length={season_length}."
         )
-    scale = np.mean(np.abs(history[season_length:] - history[:-season_length]))
-    if not np.isfinite(scale) or scale == 0:
-        raise DataError(
-            "the training series repeats itself exactly (or has missing values), so the seasonal "
-            "naive error used as MASE's scale is 0 or undefined; use mae instead."
-        )
-    return float(np.mean(np.abs(actual - predicted)) / scale)
+    result = _mase(actual, predicted, _naive_scale(history, season_length))
+    if np.isnan(result):
+        warnings.warn(_MASE_UNDEFINED.format(where=""), DataWarning, stacklevel=2)
+    return result
 
 
-def coverage(y_true: object, lower: object, upper: object) -> float:
-    """Share of actual values inside their prediction interval, in percent.
+def coverage(y_true: object, low: object, high: object) -> float:
+    """Share of actual values inside their prediction interval [low, high], in percent.
 
     >>> coverage([10, 20, 30, 40], [8, 21, 25, 35], [12, 25, 35, 45])
     75.0
     """
-    actual, low = _pair(y_true, lower)
-    _, high = _pair(y_true, upper)
-    if (low > high).any():
-        raise DataError("some lower bounds are above their upper bounds; check the argument order.")
-    return float(np.mean((actual >= low) & (actual <= high)) * 100.0)
+    actual, low_values = _pair(y_true, low)
+    _, high_values = _pair(y_true, high)
+    if (low_values > high_values).any():
+        raise DataError("some low bounds are above their high bounds; check the argument order.")
+    return _coverage(actual, low_values, high_values)
 
 
 # --------------------------------------------------------------------------------------
-# Models: one small interface around the baselines and statsmodels
+# Models: scikit-learn estimators around the baselines and statsmodels
 # --------------------------------------------------------------------------------------
 
 
@@ -453,19 +662,27 @@ def _interval_frame(
     index: pd.DatetimeIndex, mean: np.ndarray, sd: np.ndarray, level: float
 ) -> pd.DataFrame:
     z = stats.norm.ppf(0.5 + level / 2)
-    return pd.DataFrame(
-        {"forecast": mean, "lower": mean - z * sd, "upper": mean + z * sd}, index=index
+    return _forecast_frame(index, mean, mean - z * sd, mean + z * sd, level)
+
+
+def _forecast_frame(index, mean, low, high, level: float) -> pd.DataFrame:
+    out = pd.DataFrame(
+        {"forecast": np.asarray(mean), "low": np.asarray(low), "high": np.asarray(high)},
+        index=index,
     )
+    out.attrs["level"] = level  # plot_forecast labels the interval with it
+    return out
 
 
-def _check_level(level: float) -> float:
-    if not isinstance(level, float | int) or not 0 < level < 1:
-        raise DataError(f"level must be a probability such as 0.9 (for 90 %), got {level!r}.")
-    return float(level)
+def _parameter_table(values: Mapping[str, float]) -> pd.DataFrame:
+    table = pd.DataFrame({"value": pd.Series(values, dtype=float)})
+    table.index.name = "parameter"
+    return table
 
 
-class _Model:
-    """Common interface: ``fit(y, exog=None)`` then ``predict(horizon, exog=None, level=0.9)``."""
+class _Model(BaseEstimator):
+    """Common interface: ``fit(y, exog=None)``, ``predict(horizon, exog=None, level=0.95)``
+    and ``summary()``. Constructor arguments are stored unchanged; fitted values end in ``_``."""
 
     uses_exog = False
 
@@ -475,7 +692,7 @@ class _Model:
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "y_"):
-            raise DataError(f"{type(self).__name__} must be fitted before predicting: call fit(y).")
+            raise DataError(f"{type(self).__name__} must be fitted first: call fit(y).")
 
 
 class Naive(_Model):
@@ -488,6 +705,8 @@ class Naive(_Model):
     >>> y = pd.Series([10.0, 12, 11, 13], index=idx)
     >>> Naive().fit(y).predict(2)["forecast"].tolist()
     [13.0, 13.0]
+    >>> Naive().fit(y).summary().round(2)["value"].tolist()
+    [13.0, 1.73]
     """
 
     def fit(self, y: pd.Series, exog: pd.DataFrame | None = None) -> Naive:
@@ -496,13 +715,20 @@ class Naive(_Model):
         return self
 
     def predict(
-        self, horizon: int, exog: pd.DataFrame | None = None, level: float = 0.9
+        self, horizon: int, exog: pd.DataFrame | None = None, level: float = 0.95
     ) -> pd.DataFrame:
         self._check_fitted()
-        horizon, level = _check_positive_int(horizon, "horizon"), _check_level(level)
+        horizon, level = check_positive_int(horizon, "horizon"), check_level(level)
         steps = np.arange(1, horizon + 1)
         mean = np.full(horizon, self.y_.iloc[-1])
         return _interval_frame(self._future(horizon), mean, self.sigma_ * np.sqrt(steps), level)
+
+    def summary(self) -> pd.DataFrame:
+        """The forecast (last value) and the spread of one period's change."""
+        self._check_fitted()
+        return _parameter_table(
+            {"last value": self.y_.iloc[-1], "spread of one period's change": self.sigma_}
+        )
 
 
 class SeasonalNaive(_Model):
@@ -522,7 +748,7 @@ class SeasonalNaive(_Model):
         self.season_length = season_length
 
     def fit(self, y: pd.Series, exog: pd.DataFrame | None = None) -> SeasonalNaive:
-        m = _check_positive_int(self.season_length, "season_length")
+        m = check_positive_int(self.season_length, "season_length")
         self.y_ = _check_series(y, min_length=m + 1)
         values = self.y_.to_numpy()
         errors = values[m:] - values[:-m]
@@ -530,16 +756,23 @@ class SeasonalNaive(_Model):
         return self
 
     def predict(
-        self, horizon: int, exog: pd.DataFrame | None = None, level: float = 0.9
+        self, horizon: int, exog: pd.DataFrame | None = None, level: float = 0.95
     ) -> pd.DataFrame:
         self._check_fitted()
-        horizon, level = _check_positive_int(horizon, "horizon"), _check_level(level)
-        m = self.season_length
+        horizon, level = check_positive_int(horizon, "horizon"), check_level(level)
+        m = int(self.season_length)
         last_season = self.y_.to_numpy()[-m:]
         steps = np.arange(horizon)
         mean = last_season[steps % m]
         sd = self.sigma_ * np.sqrt(steps // m + 1)
         return _interval_frame(self._future(horizon), mean, sd, level)
+
+    def summary(self) -> pd.DataFrame:
+        """The season length and the spread of the year-on-year (season-on-season) change."""
+        self._check_fitted()
+        return _parameter_table(
+            {"season length": self.season_length, "spread of one season's change": self.sigma_}
+        )
 
 
 class ETS(_Model):
@@ -559,8 +792,9 @@ class ETS(_Model):
     >>> idx = pd.date_range("2020-01-06", periods=40, freq="W-MON")
     >>> noise = np.random.default_rng(0).normal(0, 1, 40)
     >>> y = pd.Series(100 + 10 * np.sin(np.arange(40) * np.pi / 2) + noise, index=idx)
-    >>> ETS(season_length=4).fit(y).predict(3).shape
-    (3, 3)
+    >>> model = ETS(season_length=4).fit(y)
+    >>> model.predict(3).columns.tolist(), model.summary().index[0]
+    (['forecast', 'low', 'high'], 'smoothing_level')
     """
 
     def __init__(
@@ -578,7 +812,7 @@ class ETS(_Model):
     def fit(self, y: pd.Series, exog: pd.DataFrame | None = None) -> ETS:
         from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
-        m = _check_positive_int(self.season_length, "season_length")
+        m = check_positive_int(self.season_length, "season_length")
         need = 2 * m if self.seasonal else 3
         self.y_ = _check_series(y, min_length=need)
         model = ETSModel(
@@ -594,27 +828,54 @@ class ETS(_Model):
         return self
 
     def predict(
-        self, horizon: int, exog: pd.DataFrame | None = None, level: float = 0.9
+        self, horizon: int, exog: pd.DataFrame | None = None, level: float = 0.95
     ) -> pd.DataFrame:
         self._check_fitted()
-        horizon, level = _check_positive_int(horizon, "horizon"), _check_level(level)
+        horizon, level = check_positive_int(horizon, "horizon"), check_level(level)
         n = len(self.y_)
         frame = self.result_.get_prediction(start=n, end=n + horizon - 1).summary_frame(
             alpha=1 - level
         )
-        out = pd.DataFrame(
-            {"forecast": frame["mean"], "lower": frame["pi_lower"], "upper": frame["pi_upper"]}
+        return _forecast_frame(
+            self._future(horizon), frame["mean"], frame["pi_lower"], frame["pi_upper"], level
         )
-        out.index = self._future(horizon)
-        return out
+
+    def summary(self) -> pd.DataFrame:
+        """The smoothing parameters (and the damping), then the AIC; not the initial states."""
+        self._check_fitted()
+        values = dict(zip(self.result_.model.param_names, np.asarray(self.result_.params), strict=True))
+        kept = {n: v for n, v in values.items() if not n.startswith("initial_")}
+        return _parameter_table({**kept, "AIC": self.result_.aic})
 
 
-class SARIMAX(_Model):
-    """Regression with ARIMA errors, via statsmodels' SARIMAX.
+_DETERMINISTIC = re.compile(r"^(const|trend|(sin|cos)\((\d+),.*\))$")
+
+
+def _step_days(freq: pd.DateOffset) -> float:
+    """The mean length of a period in days: 7 for weeks, 365.2425 / 12 for months."""
+    if isinstance(freq, pd.offsets.Tick):
+        return freq.nanos / pd.Timedelta(days=1).value
+    if isinstance(freq, pd.offsets.Week):
+        return 7.0 * freq.n
+    return _calendar_step_days(freq.freqstr)
+
+
+@functools.lru_cache(maxsize=32)
+def _calendar_step_days(freqstr: str) -> float:
+    # Calendar periods (months, quarters, business days...): their mean over 400 years, a
+    # whole cycle of the Gregorian calendar. Computed once per frequency.
+    reference = pd.date_range("2000-01-01", "2400-01-01", freq=freqstr)
+    return (reference[-1] - reference[0]) / pd.Timedelta(days=1) / (len(reference) - 1)
+
+
+class RegressionARIMA(_Model):
+    """Regression with ARIMA errors, via statsmodels' SARIMAX (also available as ``SARIMAX``).
 
     Sales = constant + trend + yearly Fourier waves + effects of the known inputs (promotions,
-    ad spend, holidays...) + ARIMA noise. The known inputs come from ``exog`` (its columns, or
-    those named in ``columns``) and must be given for the future periods too.
+    ad spend, holidays...) + ARIMA noise. The constant, trend and waves are statsmodels'
+    :class:`~statsmodels.tsa.deterministic.DeterministicProcess` with a ``Fourier`` term. The
+    known inputs come from ``exog`` (its columns, or those named in ``columns``) and must be
+    given for the future periods too.
 
     Parameters
     ----------
@@ -632,16 +893,18 @@ class SARIMAX(_Model):
     Attributes
     ----------
     result_ : statsmodels SARIMAXResults
-        The fitted model (``result_.summary()`` shows every coefficient).
+        The fitted model (``summary()`` shows every coefficient as a table).
 
     Examples
     --------
     >>> idx = pd.date_range("2020-01-06", periods=60, freq="W-MON")
     >>> X = pd.DataFrame({"promo": np.arange(60) % 5 == 0}, index=idx).astype(float)
     >>> y = pd.Series(100 + 30 * X["promo"] + np.random.default_rng(0).normal(0, 2, 60), index=idx)
-    >>> model = SARIMAX(fourier=0, trend=False).fit(y, X)
+    >>> model = RegressionARIMA(fourier=0, trend=False).fit(y, X)
     >>> bool(abs(effects(model).loc["promo", "effect"] - 30) < 3)
     True
+    >>> model.summary().columns.tolist()
+    ['estimate', 'std error', 'low', 'high', 'p-value']
     """
 
     uses_exog = True
@@ -660,42 +923,78 @@ class SARIMAX(_Model):
         self.fourier = fourier
         self.period_days = period_days
 
+    def _column_list(self) -> list[str] | None:
+        if self.columns is None:
+            return None
+        return [self.columns] if isinstance(self.columns, str) else list(self.columns)
+
+    def _deterministic(self, index: pd.DatetimeIndex):
+        from statsmodels.tsa.deterministic import DeterministicProcess, Fourier
+
+        fourier = check_positive_int(self.fourier, "fourier", minimum=0)
+        constant = tuple(self.order)[1] == 0
+        step_days = _step_days(index.freq)
+        terms = [Fourier(period=float(self.period_days) / step_days, order=fourier)] if fourier else []
+        return DeterministicProcess(
+            index,
+            constant=constant,
+            order=1 if constant and self.trend else 0,
+            additional_terms=terms,
+        ), step_days
+
+    def _deterministic_terms(self, terms: pd.DataFrame) -> pd.DataFrame:
+        names = {}
+        for column in terms.columns:
+            match = _DETERMINISTIC.match(column)
+            names[column] = (
+                "constant" if column == "const" else column if match.group(2) is None
+                else f"{match.group(2)}{match.group(3)}"
+            )
+        out = terms.rename(columns=names)
+        if "trend" in out:
+            # In years since the start (0 at the first period): a coefficient of a size like
+            # the others helps the fit, and reads as units per year.
+            out["trend"] = (out["trend"] - 1.0) * self.step_days_ / 365.25
+        return out
+
     def _design(
-        self, index: pd.DatetimeIndex, exog: pd.DataFrame | None, what: str
+        self, index: pd.DatetimeIndex, exog: pd.DataFrame | None, what: str, *, future: bool
     ) -> pd.DataFrame:
-        parts = {}
-        if self.order[1] == 0:
-            parts["constant"] = np.ones(len(index))
-            if self.trend:
-                # In years since the start: a coefficient of a size like the others helps the fit.
-                parts["trend"] = ((index - self.y_.index[0]) / pd.Timedelta(days=1)) / 365.25
-        days = (index - pd.Timestamp("2000-01-01")) / pd.Timedelta(days=1)
-        for k in range(1, int(self.fourier) + 1):
-            angle = 2 * np.pi * k * np.asarray(days) / self.period_days
-            parts[f"sin{k}"] = np.sin(angle)
-            parts[f"cos{k}"] = np.cos(angle)
-        design = pd.DataFrame(parts, index=index)
-        if self.columns is not None or exog is not None:
+        if future:
+            terms = self.deterministic_.out_of_sample(len(index), forecast_index=index)
+        else:
+            terms = self.deterministic_.in_sample()
+        design = self._deterministic_terms(terms)
+        design.index = index
+        columns = self._column_list()
+        if columns is not None or exog is not None:
             if exog is None:
                 raise DataError(
-                    f"this SARIMAX uses the inputs {list(self.columns)} but no exog was given; "
+                    f"this model uses the inputs {columns} but no exog was given; "
                     "pass exog= (the X of prepare_series)."
                 )
             rows = _check_exog(exog, index, what)
-            if self.columns is not None:
-                check_columns(rows, list(self.columns), role="exog column")
-                rows = rows[list(self.columns)]
+            if columns is not None:
+                check_columns(rows, columns, role="exog column")
+                rows = rows[columns]
+            clash = [c for c in rows.columns if c in design.columns]
+            if clash:
+                raise DataError(
+                    f"exog column {clash[0]!r} has the name of a term the model adds itself "
+                    "(constant, trend, sin1, cos1...); rename that column."
+                )
             design = pd.concat([design, rows], axis=1)
         return design
 
-    def fit(self, y: pd.Series, exog: pd.DataFrame | None = None) -> SARIMAX:
+    def fit(self, y: pd.Series, exog: pd.DataFrame | None = None) -> RegressionARIMA:
         from statsmodels.tsa.statespace.sarimax import SARIMAX as _StatsmodelsSARIMAX
 
         self.y_ = _check_series(y, min_length=10)
-        design = self._design(self.y_.index, exog, "the history")
+        self.deterministic_, self.step_days_ = self._deterministic(self.y_.index)
+        design = self._design(self.y_.index, exog, "the history", future=False)
         if design.shape[1] and np.linalg.matrix_rank(design.to_numpy()) < design.shape[1]:
             raise DataError(
-                "some inputs of the SARIMAX are constant or copies of each other over the history "
+                "some inputs of the model are constant or copies of each other over the history "
                 f"({', '.join(design.columns)}); drop the redundant ones with columns=."
             )
         model = _StatsmodelsSARIMAX(
@@ -705,27 +1004,50 @@ class SARIMAX(_Model):
         # their least-squares values and only the noise parameters move much.
         self.result_ = model.fit(method="powell", disp=False)
         self.exog_names_ = list(design.columns)
+        self.input_names_ = [c for c in design.columns if c not in set(_term_names(design))]
         return self
 
     def predict(
-        self, horizon: int, exog: pd.DataFrame | None = None, level: float = 0.9
+        self, horizon: int, exog: pd.DataFrame | None = None, level: float = 0.95
     ) -> pd.DataFrame:
         self._check_fitted()
-        horizon, level = _check_positive_int(horizon, "horizon"), _check_level(level)
+        horizon, level = check_positive_int(horizon, "horizon"), check_level(level)
         index = self._future(horizon)
-        design = self._design(index, exog, "the forecast horizon")
+        design = self._design(index, exog, "the forecast horizon", future=True)
         frame = self.result_.get_forecast(
             steps=horizon, exog=design if design.shape[1] else None
         ).summary_frame(alpha=1 - level)
-        out = pd.DataFrame(
+        return _forecast_frame(
+            index, frame["mean"], frame["mean_ci_lower"], frame["mean_ci_upper"], level
+        )
+
+    def summary(self, level: float = 0.95) -> pd.DataFrame:
+        """Every coefficient: ``estimate``, ``std error``, ``low``, ``high`` (at ``level``),
+        ``p-value``; the noise parameters (``ar.L1``, ``sigma2``...) come last."""
+        self._check_fitted()
+        level = check_level(level)
+        result = self.result_
+        ci = result.conf_int(alpha=1 - level)
+        table = pd.DataFrame(
             {
-                "forecast": frame["mean"],
-                "lower": frame["mean_ci_lower"],
-                "upper": frame["mean_ci_upper"],
+                "estimate": result.params,
+                "std error": result.bse,
+                "low": ci[0],
+                "high": ci[1],
+                "p-value": result.pvalues,
             }
         )
-        out.index = index
-        return out
+        table.index.name = "term"
+        return table
+
+
+def _term_names(design: pd.DataFrame) -> list[str]:
+    """The names of the terms the model adds itself (constant, trend, Fourier waves)."""
+    return [c for c in design.columns if c in ("constant", "trend") or re.fullmatch(r"(sin|cos)\d+", c)]
+
+
+SARIMAX = RegressionARIMA
+"""Another name for :class:`RegressionARIMA` (the name statsmodels gives the model it wraps)."""
 
 
 def _one_blas_thread():
@@ -737,19 +1059,19 @@ def _one_blas_thread():
     return threadpool_limits(limits=1, user_api="blas")
 
 
-def _as_model(spec: object, season_length: int, name: str) -> _Model:
+def _as_model(spec: object, season_length: int, name: str):
     if isinstance(spec, str):
         known = {"naive": Naive, "seasonal_naive": SeasonalNaive}
         if spec not in known:
             raise DataError(
                 f"model {name!r} is the text {spec!r}; use 'naive', 'seasonal_naive' or a model "
-                "object such as ETS() or SARIMAX()."
+                "object such as ETS() or RegressionARIMA()."
             )
         return Naive() if spec == "naive" else SeasonalNaive(season_length)
     if not (hasattr(spec, "fit") and hasattr(spec, "predict")):
         raise DataError(
             f"model {name!r} is a {type(spec).__name__}; give a model object with fit and predict "
-            "(Naive(), SeasonalNaive(), ETS(), SARIMAX()) or 'naive' / 'seasonal_naive'."
+            "(Naive(), SeasonalNaive(), ETS(), RegressionARIMA()) or 'naive' / 'seasonal_naive'."
         )
     return spec
 
@@ -768,34 +1090,44 @@ class BacktestResult:
     forecasts : pandas.DataFrame
         One row per model, fold and forecast date: ``model``, ``fold``, ``origin`` (the first
         forecast date; the model saw only earlier data), ``date``, ``step`` (1 = one period
-        ahead), ``actual``, ``forecast``, ``lower``, ``upper``, ``error`` (actual - forecast)
+        ahead), ``actual``, ``forecast``, ``low``, ``high``, ``error`` (actual - forecast)
         and ``scale`` (the fold's MASE scale: the in-sample error of the seasonal naive
         rule on the training data; missing when that history repeats itself exactly).
     level : float
         The level of the intervals.
+
+    The tables use the formulas of :func:`mae`, :func:`rmse`, :func:`mape`, :func:`mase` and
+    :func:`coverage`; an undefined score (MAPE with an actual value of 0, MASE without a
+    scale) is NaN, with a :class:`mlmarketing.DataWarning` naming the models.
     """
 
     forecasts: pd.DataFrame
     level: float
 
-    def _score(self, by: list[str]) -> pd.DataFrame:
-        f = self.forecasts.assign(
-            abs_error=lambda d: d["error"].abs(),
-            sq_error=lambda d: d["error"] ** 2,
-            ape=lambda d: (d["error"] / d["actual"]).abs() * 100.0,
-            scaled=lambda d: d["error"].abs() / d["scale"],
-            inside=lambda d: ((d["actual"] >= d["lower"]) & (d["actual"] <= d["upper"])) * 100.0,
-        )
-        grouped = f.groupby(by, sort=False)
-        table = pd.DataFrame(
-            {
-                "MAE": grouped["abs_error"].mean(),
-                "RMSE": np.sqrt(grouped["sq_error"].mean()),
-                "MAPE (%)": grouped["ape"].mean(),
-                "MASE": grouped["scaled"].mean(),
-                "coverage (%)": grouped["inside"].mean(),
+    def _score(self, by: list[str], report: Sequence[str] = ("MAPE (%)", "MASE")) -> pd.DataFrame:
+        rows = {}
+        for key, part in self.forecasts.groupby(by, sort=False):
+            actual, predicted = part["actual"].to_numpy(), part["forecast"].to_numpy()
+            rows[key] = {
+                "MAE": _mae(actual, predicted),
+                "RMSE": _rmse(actual, predicted),
+                "MAPE (%)": _mape(actual, predicted),
+                "MASE": _mase(actual, predicted, part["scale"].to_numpy()),
+                "coverage (%)": _coverage(actual, part["low"].to_numpy(), part["high"].to_numpy()),
             }
+        table = pd.DataFrame.from_dict(rows, orient="index")
+        table.index = (
+            pd.MultiIndex.from_tuples(table.index, names=by) if len(by) > 1
+            else pd.Index([k[0] if isinstance(k, tuple) else k for k in table.index], name=by[0])
         )
+        for column, text in (("MAPE (%)", _MAPE_UNDEFINED), ("MASE", _MASE_UNDEFINED)):
+            if column not in report:
+                continue
+            undefined = table[column].isna()
+            if undefined.any():
+                models = table.index[undefined].get_level_values("model").unique()
+                where = " for " + ", ".join(repr(m) for m in models)
+                warnings.warn(text.format(where=where), DataWarning, stacklevel=3)
         return table
 
     @property
@@ -803,16 +1135,20 @@ class BacktestResult:
         """One row per model, best MASE first: MAE, RMSE, MAPE (%), MASE, coverage (%)."""
         return self._score(["model"]).sort_values("MASE")
 
+    def summary(self) -> pd.DataFrame:
+        """The :attr:`metrics` table: one row per model, best MASE first."""
+        return self.metrics
+
     @property
     def by_fold(self) -> pd.DataFrame:
         """MASE of each model (columns) on each fold (rows, by origin)."""
-        table = self._score(["origin", "model"])["MASE"].unstack("model")
+        table = self._score(["origin", "model"], report=["MASE"])["MASE"].unstack("model")
         return table[list(self.forecasts["model"].unique())]
 
     @property
     def by_horizon(self) -> pd.DataFrame:
         """MAE of each model (columns) by forecast step (rows: 1 = one period ahead)."""
-        table = self._score(["step", "model"])["MAE"].unstack("model")
+        table = self._score(["step", "model"], report=[])["MAE"].unstack("model")
         return table[list(self.forecasts["model"].unique())]
 
 
@@ -823,15 +1159,16 @@ def backtest(
     n_folds: int = 4,
     season_length: int = 52,
     exog: pd.DataFrame | None = None,
-    level: float = 0.9,
+    level: float = 0.95,
     step: int | None = None,
 ) -> BacktestResult:
     """Rolling-origin evaluation: refit every model at several origins, forecast, score.
 
     The last fold ends with the last observation; each earlier origin is ``step`` periods
     before the next one. At an origin a model is fitted on the data strictly before it (a
-    copy of the model, so the caller's objects stay unfitted) and forecasts ``horizon``
-    periods; the known inputs ``exog`` of those periods are given to it, their sales never.
+    fresh copy made with :func:`sklearn.base.clone`, so the caller's objects stay unfitted)
+    and forecasts ``horizon`` periods; the known inputs ``exog`` of those periods are given to
+    it, their sales never.
 
     Parameters
     ----------
@@ -840,7 +1177,7 @@ def backtest(
     models : dict
         Name -> model: ``"naive"``, ``"seasonal_naive"``, or an object with ``fit(y, exog)``
         and ``predict(horizon, exog, level)`` (:class:`Naive`, :class:`SeasonalNaive`,
-        :class:`ETS`, :class:`SARIMAX`).
+        :class:`ETS`, :class:`RegressionARIMA`).
     horizon : int, default 13
         Periods forecast at each origin (13 weeks = a quarter).
     n_folds : int, default 4
@@ -849,8 +1186,8 @@ def backtest(
         Season of the MASE scale and of ``"seasonal_naive"``. The first training window must
         hold two seasons.
     exog : pandas.DataFrame, optional
-        Known inputs indexed by date, covering ``y``'s dates (for SARIMAX).
-    level : float, default 0.9
+        Known inputs indexed by date, covering ``y``'s dates (for RegressionARIMA).
+    level : float, default 0.95
         Level of the prediction intervals.
     step : int, optional
         Periods between origins; ``horizon`` by default (folds that do not overlap).
@@ -858,8 +1195,8 @@ def backtest(
     Returns
     -------
     BacktestResult
-        ``.forecasts`` (tidy, one row per model, fold and date), and the tables ``.metrics``,
-        ``.by_fold`` and ``.by_horizon``.
+        ``.forecasts`` (tidy, one row per model, fold and date), and the tables ``.metrics``
+        (also ``.summary()``), ``.by_fold`` and ``.by_horizon``.
 
     Examples
     --------
@@ -870,11 +1207,11 @@ def backtest(
     >>> bt.metrics["MASE"].round(2).to_dict()
     {'seasonal': 1.0, 'naive': 1.75}
     """
-    horizon = _check_positive_int(horizon, "horizon")
-    n_folds = _check_positive_int(n_folds, "n_folds")
-    season_length = _check_positive_int(season_length, "season_length")
-    step = horizon if step is None else _check_positive_int(step, "step")
-    level = _check_level(level)
+    horizon = check_positive_int(horizon, "horizon")
+    n_folds = check_positive_int(n_folds, "n_folds")
+    season_length = check_positive_int(season_length, "season_length")
+    step = horizon if step is None else check_positive_int(step, "step")
+    level = check_level(level)
     y = _check_series(y)
     if not isinstance(models, Mapping) or not models:
         raise DataError("models must be a non-empty dict: name -> model, e.g. {'naive': 'naive'}.")
@@ -912,33 +1249,31 @@ def _backtest_fold(y, exog, specs, origin, fold, horizon, season_length, level):
     rows = []
     train = y.iloc[:origin]
     actual = y.iloc[origin : origin + horizon]
-    history = train.to_numpy()
-    scale = float(np.mean(np.abs(history[season_length:] - history[:-season_length])))
-    scale = scale if scale > 0 else np.nan  # a history that repeats exactly: no MASE
+    scale = _naive_scale(train.to_numpy(), season_length)  # NaN: a history that repeats exactly
     train_exog = None if exog is None else exog.iloc[:origin]
     future_exog = None if exog is None else exog.iloc[origin : origin + horizon]
     for name, spec in specs.items():
-        model = copy.deepcopy(spec)
+        # safe=False: an object that is not a scikit-learn estimator is deep-copied.
+        model = clone(spec, safe=False)
         uses_exog = getattr(model, "uses_exog", False)
         model.fit(train, train_exog if uses_exog else None)
         predicted = model.predict(horizon, future_exog if uses_exog else None, level=level)
-        rows.append(
-            pd.DataFrame(
-                {
-                    "model": name,
-                    "fold": fold,
-                    "origin": actual.index[0],
-                    "date": actual.index,
-                    "step": np.arange(1, horizon + 1),
-                    "actual": actual.to_numpy(),
-                    "forecast": predicted["forecast"].to_numpy(),
-                    "lower": predicted["lower"].to_numpy(),
-                    "upper": predicted["upper"].to_numpy(),
-                }
-            )
+        part = pd.DataFrame(
+            {
+                "model": name,
+                "fold": fold,
+                "origin": actual.index[0],
+                "date": actual.index,
+                "step": np.arange(1, horizon + 1),
+                "actual": actual.to_numpy(),
+                "forecast": predicted["forecast"].to_numpy(),
+                "low": predicted["low"].to_numpy(),
+                "high": predicted["high"].to_numpy(),
+            }
         )
-        rows[-1]["error"] = rows[-1]["actual"] - rows[-1]["forecast"]
-        rows[-1]["scale"] = scale
+        part["error"] = part["actual"] - part["forecast"]
+        part["scale"] = scale
+        rows.append(part)
     return rows
 
 
@@ -947,7 +1282,7 @@ def forecast(
     model: object,
     horizon: int = 13,
     exog: pd.DataFrame | None = None,
-    level: float = 0.9,
+    level: float = 0.95,
 ) -> pd.DataFrame:
     """Fit ``model`` on the whole series and forecast the next ``horizon`` periods.
 
@@ -956,18 +1291,19 @@ def forecast(
     y : pandas.Series
         Sales indexed by date with a frequency (see :func:`prepare_series`).
     model : model object or str
-        As in :func:`backtest`. It is fitted in place, so its ``result_`` can be read after.
+        As in :func:`backtest`. It is fitted in place, so its ``summary()`` (and
+        :func:`effects`) can be read after.
     horizon : int, default 13
     exog : pandas.DataFrame, optional
         Known inputs for the history *and* the ``horizon`` future dates (see
         :func:`future_dates`); a missing future row raises a DataError.
-    level : float, default 0.9
+    level : float, default 0.95
         Level of the prediction interval.
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by the future dates: ``forecast``, ``lower``, ``upper``.
+        Indexed by the future dates: ``forecast``, ``low``, ``high``.
 
     Examples
     --------
@@ -977,8 +1313,8 @@ def forecast(
     [10.0, 20.0]
     """
     y = _check_series(y)
-    horizon = _check_positive_int(horizon, "horizon")
-    level = _check_level(level)
+    horizon = check_positive_int(horizon, "horizon")
+    level = check_level(level)
     model = _as_model(model, getattr(model, "season_length", 52), "model")
     uses_exog = getattr(model, "uses_exog", False)
     with _one_blas_thread():
@@ -1004,9 +1340,7 @@ def decompose(y: pd.Series, season_length: int = 52, robust: bool = True) -> pd.
     """
     from statsmodels.tsa.seasonal import STL
 
-    season_length = _check_positive_int(season_length, "season_length")
-    if season_length < 2:
-        raise DataError("season_length must be at least 2 for a seasonal decomposition.")
+    season_length = check_positive_int(season_length, "season_length", minimum=2)
     y = _check_series(y, min_length=2 * season_length)
     result = STL(y, period=season_length, robust=robust).fit()
     return pd.DataFrame(
@@ -1020,44 +1354,36 @@ def decompose(y: pd.Series, season_length: int = 52, robust: bool = True) -> pd.
 
 
 # --------------------------------------------------------------------------------------
-# Effects and what-ifs of a fitted SARIMAX
+# Effects and what-ifs of a fitted RegressionARIMA
 # --------------------------------------------------------------------------------------
 
 
-def _fitted_sarimax(model: object) -> SARIMAX:
-    if not isinstance(model, SARIMAX) or not hasattr(model, "result_"):
+def _fitted_regression(model: object) -> RegressionARIMA:
+    if not isinstance(model, RegressionARIMA) or not hasattr(model, "result_"):
         raise DataError(
-            "effects and what_if need a fitted SARIMAX: fit it first, e.g. with "
-            "forecast(y, model, exog=X) or model.fit(y, X)."
+            "effects and what_if need a fitted RegressionARIMA (SARIMAX): fit it first, e.g. "
+            "with forecast(y, model, exog=X) or model.fit(y, X)."
         )
     return model
 
 
-def effects(model: SARIMAX, level: float = 0.9) -> pd.DataFrame:
-    """Estimated effect of each known input of a fitted SARIMAX, with its confidence interval.
+def effects(model: RegressionARIMA, level: float = 0.95) -> pd.DataFrame:
+    """Estimated effect of each known input of a fitted RegressionARIMA, with its interval.
 
     Returns a DataFrame indexed by input name (user inputs only, not the constant, trend
     and Fourier terms): ``effect`` (units per unit of the input, e.g. per promotion week),
-    ``lower``, ``upper``, ``p_value``. See the example of :class:`SARIMAX`.
+    ``low``, ``high`` (the ``level`` confidence interval), ``p-value``. See the example of
+    :class:`RegressionARIMA`.
     """
-    model = _fitted_sarimax(model)
-    level = _check_level(level)
-    result = model.result_
-    internal = {"constant", "trend"} | {f"{w}{k}" for k in range(1, 100) for w in ("sin", "cos")}
-    names = [c for c in model.exog_names_ if c not in internal]
-    ci = result.conf_int(alpha=1 - level)
-    return pd.DataFrame(
-        {
-            "effect": result.params[names],
-            "lower": ci.loc[names, 0],
-            "upper": ci.loc[names, 1],
-            "p_value": result.pvalues[names],
-        }
-    )
+    model = _fitted_regression(model)
+    table = model.summary(level=level).loc[model.input_names_]
+    out = table.rename(columns={"estimate": "effect"})[["effect", "low", "high", "p-value"]]
+    out.index.name = None
+    return out
 
 
 def what_if(
-    model: SARIMAX, exog_base: pd.DataFrame, exog_alt: pd.DataFrame, level: float = 0.9
+    model: RegressionARIMA, exog_base: pd.DataFrame, exog_alt: pd.DataFrame, level: float = 0.95
 ) -> pd.DataFrame:
     """Extra units sold over a plan's periods if the known inputs change, with uncertainty.
 
@@ -1066,19 +1392,19 @@ def what_if(
 
     Parameters
     ----------
-    model : SARIMAX
-        A fitted SARIMAX.
+    model : RegressionARIMA
+        A fitted RegressionARIMA (SARIMAX).
     exog_base, exog_alt : pandas.DataFrame
         The planned inputs and the alternative plan, same dates and columns.
-    level : float, default 0.9
+    level : float, default 0.95
 
     Returns
     -------
     pandas.DataFrame
-        One row: ``extra units`` (total over the periods), ``lower``, ``upper``.
+        One row: ``extra units`` (total over the periods), ``low``, ``high``.
     """
-    model = _fitted_sarimax(model)
-    level = _check_level(level)
+    model = _fitted_regression(model)
+    level = check_level(level)
     for name, frame in (("exog_base", exog_base), ("exog_alt", exog_alt)):
         if not isinstance(frame, pd.DataFrame):
             raise DataError(f"{name} must be a DataFrame of planned inputs.")
@@ -1087,19 +1413,17 @@ def what_if(
     ):
         raise DataError("exog_base and exog_alt must have the same dates and the same columns.")
     table = effects(model, level)
-    check_columns(exog_base, list(table.index), role="exog column")
-    check_numeric(exog_base, list(table.index))
-    check_numeric(exog_alt, list(table.index))
-    change = (exog_alt[table.index].astype(float) - exog_base[table.index].astype(float)).sum()
     names = list(table.index)
+    check_columns(exog_base, names, role="exog column")
+    check_numeric(exog_base, names)
+    check_numeric(exog_alt, names)
+    change = (exog_alt[names].astype(float) - exog_base[names].astype(float)).sum()
     cov = model.result_.cov_params().loc[names, names].to_numpy()
     d = change.to_numpy()
     extra = float(d @ table["effect"].to_numpy())
     sd = float(np.sqrt(max(d @ cov @ d, 0.0)))
     z = stats.norm.ppf(0.5 + level / 2)
-    return pd.DataFrame(
-        {"extra units": [extra], "lower": [extra - z * sd], "upper": [extra + z * sd]}
-    )
+    return pd.DataFrame({"extra units": [extra], "low": [extra - z * sd], "high": [extra + z * sd]})
 
 
 # --------------------------------------------------------------------------------------
@@ -1107,30 +1431,29 @@ def what_if(
 # --------------------------------------------------------------------------------------
 
 
-def _check_service_level(service_level: float) -> float:
-    if not isinstance(service_level, float | int) or not 0 < service_level < 1:
-        raise DataError(
-            f"service_level must be a probability such as 0.95 (95 % of periods without "
-            f"stock-out), got {service_level!r}."
-        )
-    return float(service_level)
-
-
 def safety_stock(errors: object, service_level: float = 0.95) -> float:
     """Stock to hold above the forecast so that demand is covered in ``service_level`` of periods.
 
     Uses the forecast errors (actual - forecast, e.g. from a backtest): z x their standard
-    deviation, with z the normal quantile of the service level (1.645 for 95 %).
+    deviation, with z the normal quantile of the service level (1.645 for 95 %). Missing
+    errors are left out and counted in a :class:`mlmarketing.DataWarning`.
 
     >>> round(safety_stock([-10, 0, 10, 20, -20], service_level=0.95), 1)
     26.0
     """
-    service_level = _check_service_level(service_level)
-    try:
-        values = np.asarray(errors, dtype=float).ravel()
-    except (TypeError, ValueError):
-        raise DataError("errors must hold numbers (actual - forecast).") from None
-    values = values[~np.isnan(values)]
+    service_level = check_level(service_level, "service_level")
+    if isinstance(errors, pd.DataFrame):
+        raise DataError("errors must be one column of numbers (actual - forecast), not a table.")
+    series = errors if isinstance(errors, pd.Series) else pd.Series(
+        np.asarray(errors, dtype=object).ravel()
+    ).infer_objects()
+    series = series.rename("errors")
+    check_numeric(series.to_frame(), ["errors"])
+    values = series.to_numpy(dtype=float, na_value=np.nan)
+    missing = np.isnan(values)
+    if missing.any():
+        warn_dropped(int(missing.sum()), values.size, "their forecast error is missing")
+    values = values[~missing]
     if values.size < 2:
         raise DataError("at least two forecast errors are needed to measure their spread.")
     return float(stats.norm.ppf(service_level) * np.std(values, ddof=1))
@@ -1147,7 +1470,8 @@ def order_quantities(
     Parameters
     ----------
     forecast_table : pandas.DataFrame
-        A forecast (e.g. from :func:`forecast`), one row per period; not modified.
+        A forecast (e.g. from :func:`forecast`), one row per period; not modified. A negative
+        forecast of demand is refused (clip it at 0 first if the model allows it).
     errors : array-like
         Past forecast errors of the same model (actual - forecast).
     service_level : float, default 0.95
@@ -1165,7 +1489,13 @@ def order_quantities(
     """
     check_frame(forecast_table, name="forecast_table")
     check_columns(forecast_table, column, role="forecast column")
-    check_numeric(forecast_table, [column])
+    check_numeric(forecast_table, [column], non_negative=True, what="demand forecasts")
+    if forecast_table[column].isna().any():
+        missing = forecast_table[column].isna()
+        raise DataError(
+            f"column {column!r} has missing forecasts ({describe_rows(forecast_table.index, missing)}); "
+            "forecast every period before planning its stock."
+        )
     buffer = safety_stock(errors, service_level)
     mean = forecast_table[column].astype(float)
     return pd.DataFrame(
@@ -1189,7 +1519,10 @@ def critical_service_level(underage_cost: float, overage_cost: float) -> float:
     0.9
     """
     for name, value in (("underage_cost", underage_cost), ("overage_cost", overage_cost)):
-        if not isinstance(value, float | int) or value <= 0:
+        if (
+            isinstance(value, bool) or not isinstance(value, float | int | np.number)
+            or not np.isfinite(value) or value <= 0
+        ):
             raise DataError(f"{name} must be a positive amount per unit, got {value!r}.")
     return float(underage_cost / (underage_cost + overage_cost))
 
@@ -1199,6 +1532,7 @@ def stock_costs(
 ) -> pd.Series:
     """What a stock plan would have cost against actual demand.
 
+    ``actual`` (the demand) and ``stocked`` must be numbers of units, never negative.
     Returns a Series: ``units short`` (demand not served), ``units left over``,
     ``periods with stock-out``, ``cost`` (short x underage_cost + left over x overage_cost).
 
@@ -1206,7 +1540,13 @@ def stock_costs(
     {'units short': 10.0, 'units left over': 20.0, 'periods with stock-out': 1, 'cost': 70.0}
     """
     critical_service_level(underage_cost, overage_cost)  # checks both costs
-    demand, stock = _pair(actual, stocked)
+    demand = _numbers(actual, "actual", non_negative=True, what="demand")
+    stock = _numbers(stocked, "stocked", non_negative=True, what="stock")
+    if demand.shape != stock.shape:
+        raise DataError(
+            f"actual has {demand.size} values but stocked has {stock.size}: give one stock "
+            "level per period of demand."
+        )
     short = np.clip(demand - stock, 0, None)
     left = np.clip(stock - demand, 0, None)
     return pd.Series(
@@ -1225,19 +1565,20 @@ def stock_costs(
 # --------------------------------------------------------------------------------------
 
 
-def plot_backtest(result: BacktestResult, models: Sequence[str] | None = None, ax=None):
-    """Actual sales and each model's forecasts on the backtest folds; returns the Axes."""
-    import matplotlib.pyplot as plt
+def plot_backtest(result: BacktestResult, models: Sequence[str] | None = None, *, ax=None):
+    """Actual sales and each model's forecasts on the backtest folds; returns the Axes.
 
+    Draws on ``ax``, or on a new figure when it is None.
+    """
     if not isinstance(result, BacktestResult):
         raise DataError("plot_backtest needs the result of backtest(...).")
     frame = result.forecasts
     names = list(frame["model"].unique()) if models is None else list(models)
     unknown = [m for m in names if m not in set(frame["model"])]
     if unknown:
-        raise DataError(f"no model named {unknown[0]!r} in the backtest; the models are {names}.")
-    if ax is None:
-        _, ax = plt.subplots()
+        known = list(frame["model"].unique())
+        raise DataError(f"no model named {unknown[0]!r} in the backtest; the models are {known}.")
+    ax = new_axes(ax)
     actual = frame.drop_duplicates("date").set_index("date")["actual"]
     ax.plot(actual.index, actual.to_numpy(), color="black", lw=1.5, label="actual")
     for i, name in enumerate(names):
@@ -1257,28 +1598,30 @@ def plot_backtest(result: BacktestResult, models: Sequence[str] | None = None, a
     return ax
 
 
-def plot_forecast(y: pd.Series, forecast_table: pd.DataFrame, history: int = 104, ax=None):
+def plot_forecast(y: pd.Series, forecast_table: pd.DataFrame, history: int = 104, *, ax=None):
     """The last ``history`` periods of ``y``, the forecast and its interval (a fan).
 
-    Returns the Axes. See :func:`forecast` for ``forecast_table``.
+    ``forecast_table`` has the columns ``forecast``, ``low`` and ``high`` (see
+    :func:`forecast`); the legend gives the interval's level when the table carries it.
+    Draws on ``ax``, or on a new figure when it is None; returns the Axes.
     """
-    import matplotlib.pyplot as plt
-
     y = _check_series(y, min_length=1)
+    history = check_positive_int(history, "history")
     check_frame(forecast_table, name="forecast_table")
-    check_columns(forecast_table, ["forecast", "lower", "upper"], role="forecast column")
-    if ax is None:
-        _, ax = plt.subplots()
+    check_columns(forecast_table, ["forecast", "low", "high"], role="forecast column")
+    level = forecast_table.attrs.get("level")
+    label = "prediction interval" if level is None else f"{level_label(level)} prediction interval"
+    ax = new_axes(ax)
     recent = y.iloc[-history:]
     ax.plot(recent.index, recent.to_numpy(), color="black", lw=1.2, label="sales")
     ax.plot(forecast_table.index, forecast_table["forecast"], color="C0", lw=1.8, label="forecast")
     ax.fill_between(
         forecast_table.index,
-        forecast_table["lower"],
-        forecast_table["upper"],
+        forecast_table["low"],
+        forecast_table["high"],
         color="C0",
         alpha=0.25,
-        label="prediction interval",
+        label=label,
     )
     ax.set(title="Forecast with its prediction interval", xlabel="", ylabel="units")
     ax.legend(loc="upper left", fontsize="small")
