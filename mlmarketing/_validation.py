@@ -132,6 +132,16 @@ _DECIMAL_COMMA = re.compile(
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}([,\u00a0\u202f ]\d{3})+(\.\d+)?\s*(€|\$|%)?$")
 
 
+def is_number_text(text: str) -> bool:
+    """Whether ``text`` is a number written with decimal commas or thousands separators.
+
+    >>> is_number_text("1 234,50"), is_number_text("1,234.5"), is_number_text("Paris")
+    (True, True, False)
+    """
+    written = str(text).strip()
+    return bool(_DECIMAL_COMMA.match(written) or _THOUSANDS.match(written))
+
+
 def _number_text_hint(column: str, values: pd.Series) -> str:
     texts = values.astype(str).str.strip()
     plain = texts.str.fullmatch(r"[+-]?\d+(\.\d+)?")
@@ -616,7 +626,8 @@ def looks_like_id(series: pd.Series, name: object = None) -> bool:
     if pd.api.types.is_bool_dtype(present):
         return False
     if pd.api.types.is_integer_dtype(present):
-        return True
+        # Whole numbers unique per row: a count can be too in a tiny table, rarely in 100 rows.
+        return len(present) >= 100
     if pd.api.types.is_float_dtype(present):
         return False
     if pd.api.types.is_datetime64_any_dtype(present):

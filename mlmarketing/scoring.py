@@ -66,8 +66,6 @@ from threadpoolctl import threadpool_limits
 
 from mlmarketing._errors import DataError
 from mlmarketing._validation import (
-    _DECIMAL_COMMA,
-    _THOUSANDS,
     OTHER_LEVEL,
     as_binary,
     category_limit,
@@ -76,6 +74,7 @@ from mlmarketing._validation import (
     check_level,
     check_numeric,
     check_positive_int,
+    is_number_text,
     looks_like_id,
     new_axes,
 )
@@ -129,7 +128,7 @@ def _as_number_if_text(series: pd.Series) -> pd.Series | None:
     if readable.all():
         return _to_numbers(series)
     unread = pd.Series(counts.index[~readable])
-    written_as_number = unread.map(lambda t: bool(_DECIMAL_COMMA.match(t) or _THOUSANDS.match(t)))
+    written_as_number = unread.map(is_number_text)
     if written_as_number.all():
         # Raises, naming the column and the conversion (decimal commas, thousands separators).
         check_numeric(pd.DataFrame({series.name: pd.Series(counts.index, dtype=object)}), [series.name])

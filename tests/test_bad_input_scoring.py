@@ -137,8 +137,9 @@ def test_a_numeric_customer_number_is_never_a_predictor():
     assert "never a predictor" in roles.loc["numero_client", "note"]
     model = sc.fit_scoring_model(df, "left")
     assert "numero_client" not in model.feature_names_in_
-    # Unique whole numbers under any name are an id too.
-    unnamed = customers().assign(code_x=np.random.default_rng(1).permutation(60) * 7)
+    # Unique whole numbers under any name are an id too, once the table has 100 rows.
+    many = pd.concat([customers()] * 2, ignore_index=True)
+    unnamed = many.assign(code_x=np.random.default_rng(1).permutation(len(many)) * 7)
     assert sc.feature_roles(unnamed, "left").set_index("column").loc["code_x", "role"] == "id"
     with pytest.raises(DataError, match=r"feature 'numero_client' cannot be used: it is an identifier"):
         sc.fit_scoring_model(df, "left", features=["visits", "numero_client"])

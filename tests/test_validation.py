@@ -196,6 +196,7 @@ def test_id_columns_are_recognised_by_name(name, expected):
 
 def test_id_columns_are_recognised_by_uniqueness():
     assert looks_like_id(pd.Series(range(1000, 1100), name="x"))
+    assert not looks_like_id(pd.Series(range(40), name="x"))  # whole numbers: 100 rows at least
     assert looks_like_id(pd.Series([f"C{i:04d}" for i in range(50)], name="x"))
     assert not looks_like_id(pd.Series(np.linspace(0, 1, 100), name="x"))
     assert not looks_like_id(pd.Series(range(10), name="x"))  # too few rows to tell
