@@ -148,7 +148,10 @@ def _as_texts(texts: object, *, name: str = "texts") -> pd.Series:
 def _as_labels(labels: object, n: int, *, name: str = "labels", min_classes: int = 2) -> np.ndarray:
     if isinstance(labels, str | bytes) or isinstance(labels, pd.DataFrame):
         raise DataError(f"{name} must be one column or list of labels, one per text.")
-    series = labels if isinstance(labels, pd.Series) else pd.Series(list(labels), dtype=object)
+    if isinstance(labels, pd.Series):
+        series = labels
+    else:
+        series = pd.Series(list(labels), dtype=object).infer_objects()
     column = f"column {series.name!r}" if series.name is not None else name
     if len(series) != n:
         raise DataError(
