@@ -595,7 +595,8 @@ class ScoreTableRecommender(_BaseRecommender):
     ----------
     scores : DataFrame
         One row per customer (index: customer id), one column per product, higher = better;
-        scores are 0 or more (0 = never recommended before the best sellers), finite numbers.
+        scores are 0 or more (0 = never recommended before the best sellers), finite numbers;
+        a missing score counts as 0.
     customer, item : str
         Columns of the purchase history holding the customer id and the product id.
 

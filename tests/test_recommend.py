@@ -449,8 +449,10 @@ def test_plots_return_axes(shipped):
 
 from sklearn.base import clone  # noqa: E402
 from sklearn.utils.estimator_checks import (  # noqa: E402
+    check_do_not_raise_errors_in_init_or_set_params,
     check_get_params_invariance,
     check_no_attributes_set_in_init,
+    check_parameters_default_constructible,
     check_set_params,
 )
 
@@ -481,6 +483,9 @@ def test_recommenders_are_scikit_learn_estimators(estimator):
     check_no_attributes_set_in_init(name, clone(estimator))
     check_get_params_invariance(name, clone(estimator))
     check_set_params(name, clone(estimator))
+    check_do_not_raise_errors_in_init_or_set_params(name, clone(estimator))
+    if not isinstance(estimator, ScoreTableRecommender):  # its score table has no default
+        check_parameters_default_constructible(name, type(estimator)())
     table = fitted.summary()
     assert isinstance(table, pd.DataFrame) and table.index.name == "quantity"
     assert table.loc["customers", "value"] == 4 and table.loc["products", "value"] >= 4
