@@ -31,13 +31,14 @@ import pandas as pd
 
 from mlmarketing._errors import DataError
 from mlmarketing._validation import (
+    NO_WORDS,
+    YES_WORDS,
     check_columns,
     check_frame,
     check_level,
     check_numeric,
     check_positive_int,
     describe_rows,
-    is_yes_no,
     level_label,
     new_axes,
     read_dates,
@@ -152,6 +153,7 @@ def _as_labels(labels: object, n: int, *, name: str = "labels", min_classes: int
         series = labels
     else:
         series = pd.Series(list(labels), dtype=object).infer_objects()
+    label_name = series.name if series.name is not None else name
     column = f"column {series.name!r}" if series.name is not None else name
     if len(series) != n:
         raise DataError(
@@ -166,11 +168,11 @@ def _as_labels(labels: object, n: int, *, name: str = "labels", min_classes: int
     if pd.api.types.is_bool_dtype(series):
         values = series.to_numpy(dtype=bool)
     elif pd.api.types.is_numeric_dtype(series):
-        check_numeric(pd.DataFrame({column: series.to_numpy()}), [column])
+        check_numeric(pd.DataFrame({label_name: series.to_numpy()}), [label_name])
         values = series.to_numpy()
     elif _is_yes_no_text(series):
         # "Oui", "oui " and "OUI" are one class: the yes/no reader, not three spellings.
-        values = read_yes_no(series, column=column).to_numpy(dtype=bool)
+        values = read_yes_no(series, column=label_name).to_numpy(dtype=bool)
     else:
         values = series.astype(str).to_numpy()
     if len(pd.unique(values)) < min_classes:
@@ -182,11 +184,19 @@ def _as_labels(labels: object, n: int, *, name: str = "labels", min_classes: int
 
 
 def _is_yes_no_text(series: pd.Series) -> bool:
-    """Text labels written in the yes/no vocabulary (not 0/1 numbers, which stay classes)."""
+    """Text labels meant as yes/no: at least 80 % of them in the vocabulary, both answers present.
+
+    Then the kit's yes/no reader reads them (and names any other value); 0/1 written as text
+    stay classes.
+    """
     present = series.dropna()
     if len(present) == 0 or not present.map(lambda v: isinstance(v, str)).all():
         return False
-    return is_yes_no(present) and not present.astype(str).str.strip().isin(["0", "1"]).all()
+    words = present.astype(str).str.strip().str.lower()
+    if words.isin(["0", "1"]).all():
+        return False
+    yes, no = words.isin(YES_WORDS), words.isin(NO_WORDS)
+    return bool(yes.any() and no.any() and (yes | no).mean() >= 0.8)
 
 
 def _tfidf_table(vectorizer, texts: pd.Series):

@@ -102,6 +102,8 @@ def test_yes_no_labels_are_one_class_and_route_like_text():
     labels = pd.Series(["Oui", "oui ", "NON", "Non"] * 3, name="needs a person")
     model = text.train_text_classifier(texts, labels)
     assert model.classes_.tolist() == [False, True]
+    with pytest.raises(DataError, match=r"^column 'needs a person' must be yes/no.*'peut-etre'"):
+        text.train_text_classifier(texts, labels.where(labels.index != 3, "peut-etre"))
     verdict = text.predict_with_confidence(model, ["un conseiller svp", "mon colis"])
     report = text.routing_report(pd.Series(["Vrai", "faux"], name="needs a person"), verdict["predicted"],
                                  verdict["confidence"], thresholds=[0.0])
