@@ -189,14 +189,15 @@ def _is_yes_no_text(series: pd.Series) -> bool:
     Then the kit's yes/no reader reads them (and names any other value); 0/1 written as text
     stay classes.
     """
-    present = series.dropna()
-    if len(present) == 0 or not present.map(lambda v: isinstance(v, str)).all():
+    counts = series.value_counts(dropna=True)  # labels repeat: look at each distinct one once
+    if len(counts) == 0 or not all(isinstance(v, str) for v in counts.index):
         return False
-    words = present.astype(str).str.strip().str.lower()
+    words = pd.Series(counts.index, dtype=object).str.strip().str.lower()
     if words.isin(["0", "1"]).all():
         return False
-    yes, no = words.isin(YES_WORDS), words.isin(NO_WORDS)
-    return bool(yes.any() and no.any() and (yes | no).mean() >= 0.8)
+    yes, no = words.isin(YES_WORDS).to_numpy(), words.isin(NO_WORDS).to_numpy()
+    share = counts.to_numpy()[yes | no].sum() / counts.to_numpy().sum()
+    return bool(yes.any() and no.any() and share >= 0.8)
 
 
 def _tfidf_table(vectorizer, texts: pd.Series):
