@@ -510,3 +510,26 @@ def test_offer_plan_summary():
     table = plan.summary()
     assert table["value"].tolist() == [2.0, 2.0, 7.0]
     assert "expected margin" in plan.assignments and "expected margin" in plan.by_offer
+
+
+def test_the_public_api_speaks_the_kit_vocabulary():
+    import inspect
+
+    import mlmarketing.recommend as module
+
+    for name in module.__all__:
+        obj = getattr(module, name)
+        if not callable(obj):
+            continue
+        parameters = inspect.signature(obj).parameters
+        if "ax" in parameters:
+            ax = parameters["ax"]
+            assert ax.kind is inspect.Parameter.KEYWORD_ONLY and ax.default is None, name
+        assert not {"confidence", "alpha", "unit", "seed"} & set(parameters), name
+    table = evaluate_recommender(SMALL, {"pop": PopularityRecommender()}, "2024-01-15", k=1)
+    frames = [table, long_tail(SMALL), PopularityRecommender().fit(SMALL).summary(),
+              next_best_offer(pd.DataFrame({"customer_id": ["a"], "product_id": ["x"], "probability": [0.5],
+                                            "margin": [1.0]})).by_offer]
+    for frame in frames:
+        for column in frame.columns:
+            assert column == column.lower() and "_" not in column, column

@@ -348,3 +348,26 @@ def test_empty_vocabulary_is_a_data_error():
         text.find_topics(only_stop_words, n_topics=2)
     with pytest.raises(DataError, match="no word to work with"):
         text.top_terms(only_stop_words, ["a", "b", "a", "b"])
+
+
+def test_the_public_api_speaks_the_kit_vocabulary():
+    import inspect
+
+    for name in text.__all__:
+        obj = getattr(text, name)
+        if not callable(obj):
+            continue
+        parameters = inspect.signature(obj).parameters
+        if "ax" in parameters:
+            ax = parameters["ax"]
+            assert ax.kind is inspect.Parameter.KEYWORD_ONLY and ax.default is None, name
+        if "level" in parameters:
+            assert parameters["level"].default == 0.95
+        if "random_state" in parameters:
+            assert parameters["random_state"].default == 0
+        assert not {"alpha", "unit", "seed"} & set(parameters), name
+    report = text.routing_report(Y_TRUE, Y_PRED, CONFIDENCE, thresholds=[0.5])
+    df = pd.DataFrame({"date": pd.date_range("2024-01-01", periods=6, freq="D"), "mood": ["ok", "bad"] * 3})
+    for frame in (report, text.share_alerts(df, "date", "mood", "bad", freq="D")):
+        for column in frame.columns:
+            assert column == column.lower() and "_" not in column, column
