@@ -105,8 +105,18 @@ def _encode_ids(series: pd.Series, column: str) -> tuple[np.ndarray, np.ndarray]
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     if (codes < 0).any():
         read_ids(series, column=column)  # raises, naming the rows
-    names = read_ids(pd.Series(np.asarray(uniques, dtype=object), dtype=object), column=column)
-    distinct, inverse = np.unique(names.to_numpy(dtype=object).astype(str), return_inverse=True)
+    values = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+        # Text ids are mostly written already normalised: only the others go through read_ids
+        # (spaces around, or "7.0"), which is a Python call per id.
+        needs = values.str.len().ne(values.str.strip().str.len()) | values.str.contains(r"\d\.0+$")
+        if needs.any():
+            values = values.copy()
+            values[needs] = read_ids(values[needs], column=column)
+        names = values.to_numpy(dtype=object)
+    else:
+        names = read_ids(values, column=column).to_numpy(dtype=object)
+    distinct, inverse = np.unique(names.astype(str), return_inverse=True)
     return inverse[codes], distinct.astype(object)
 
 
@@ -638,7 +648,7 @@ class ScoreTableRecommender(_BaseRecommender):
 
 def _unique_ids(labels: pd.Index, what: str) -> pd.Index:
     """Labels of a score table as normalised text ids; two labels that are one id are refused."""
-    ids = read_ids(pd.Series(list(labels), dtype=object), column=what)
+    ids = _ids(pd.Series(list(labels), dtype=object), what)
     twice = ids.duplicated(keep=False)
     if twice.any():
         same = [labels[i] for i in np.flatnonzero(twice.to_numpy())[:2]]
