@@ -25,21 +25,39 @@ Choices that apply to every recommender:
   order line was exported twice) counts as having bought it, once;
 - by default a customer is never shown a product they already bought;
 - a customer unknown at fit time (*cold start*) gets the best sellers; an unknown product in a
-  customer's later history is ignored, because the model knows nothing about it.
+  customer's later history is ignored, because the model knows nothing about it;
+- customer and product ids are compared as text after normalising (:func:`mlmarketing._validation.read_ids`):
+  ``7``, ``"7"`` and ``"7.0"`` are one customer, and the results hold the ids as text;
+- dates are read with the kit's one date reader (ISO, else day first: ``"01/12/2024"`` is
+  1 December), the ``cut`` argument too.
+
+Every recommender is a scikit-learn estimator (``get_params``, ``set_params``, ``sklearn.base.clone``);
+a fitted one, and an :class:`OfferPlan`, has ``summary()``, a labelled table.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from copy import deepcopy
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
+from sklearn.base import BaseEstimator, clone
 
 from mlmarketing._errors import DataError
-from mlmarketing._validation import check_columns, check_frame, check_numeric
+from mlmarketing._validation import (
+    check_columns,
+    check_frame,
+    check_numeric,
+    check_positive_int,
+    describe_rows,
+    new_axes,
+    read_date,
+    read_dates,
+    read_ids,
+    shown,
+)
 
 __all__ = [
     "ItemKNNRecommender",
@@ -64,38 +82,69 @@ RECOMMENDATION_COLUMNS = ["customer", "rank", "item", "score"]
 # --------------------------------------------------------------------------------------------
 
 
-def _check_history(purchases: object, columns: Sequence[str]) -> pd.DataFrame:
-    frame = check_frame(purchases, name="purchases")
+def _check_history(purchases: object, columns: Sequence[str], *, name: str = "purchases") -> pd.DataFrame:
+    frame = check_frame(purchases, name=name)
     check_columns(frame, list(columns))
     for column in columns:
-        if frame[column].isna().any():
-            n = int(frame[column].isna().sum())
+        missing = frame[column].isna()
+        if missing.any():
             raise DataError(
-                f"column {column!r} has {n} missing value(s); drop those purchases "
-                f"(purchases.dropna(subset=[{column!r}])) before fitting."
+                f"column {column!r} has {int(missing.sum())} missing value(s) "
+                f"({describe_rows(frame.index, missing)}); drop those rows "
+                f"({name}.dropna(subset=[{column!r}])) or fill them in first."
             )
     return frame
 
 
+def _encode_ids(series: pd.Series, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of normalised ids (``7``, ``"7"`` and ``"7.0"`` are one) and the sorted distinct ids.
+
+    Ids repeat: each distinct value is normalised once (:func:`read_ids`), then the rows take
+    the code of their normalised id.
+    """
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    if (codes < 0).any():
+        read_ids(series, column=column)  # raises, naming the rows
+    values = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+        # Text ids are mostly written already normalised: only the others go through read_ids
+        # (spaces around, or "7.0"), which is a Python call per id.
+        needs = values.str.len().ne(values.str.strip().str.len()) | values.str.contains(r"\d\.0+$")
+        if needs.any():
+            values = values.copy()
+            values[needs] = read_ids(values[needs], column=column)
+        names = values.to_numpy(dtype=object)
+    else:
+        names = read_ids(values, column=column).to_numpy(dtype=object)
+    distinct, inverse = np.unique(names.astype(str), return_inverse=True)
+    return inverse[codes], distinct.astype(object)
+
+
+def _ids(values: object, column: str) -> pd.Series:
+    """Normalised text ids of a column (or a list), keeping its index."""
+    series = values if isinstance(values, pd.Series) else pd.Series(list(np.atleast_1d(values)), dtype=object)
+    codes, distinct = _encode_ids(series, column)
+    return pd.Series(distinct[codes], index=series.index, name=series.name, dtype=object)
+
+
 def _check_k(k: object) -> int:
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise DataError(f"k must be a whole number of products, at least 1; got {k!r}.")
-    return int(k)
+    return check_positive_int(k, "k (products per customer)")
 
 
-class _BaseRecommender:
+def _summary_table(values: dict) -> pd.DataFrame:
+    return pd.DataFrame({"value": list(values.values())}, index=pd.Index(list(values), name="quantity"))
+
+
+class _BaseRecommender(BaseEstimator):
     """Codes customers and products, keeps who bought what, and recommends by scores."""
 
     customer: str
     item: str
 
     def _fit_codes(self, frame: pd.DataFrame) -> None:
-        customers = pd.Categorical(frame[self.customer])
-        items = pd.Categorical(frame[self.item])
-        self.customers_ = np.asarray(customers.categories)
-        self.items_ = np.asarray(items.categories)
+        rows, self.customers_ = _encode_ids(frame[self.customer], self.customer)
+        cols, self.items_ = _encode_ids(frame[self.item], self.item)
         self._customer_index = pd.Index(self.customers_)
-        rows, cols = customers.codes, items.codes
         history = sparse.csr_matrix(
             (np.ones(len(rows), dtype=np.float32), (rows, cols)),
             shape=(len(self.customers_), len(self.items_)),
@@ -111,18 +160,36 @@ class _BaseRecommender:
         if not hasattr(self, "history_"):
             raise DataError(f"this {type(self).__name__} is not fitted yet: call .fit(purchases) first.")
 
+    def summary(self) -> pd.DataFrame:
+        """What the fitted recommender learnt from: customers, products and distinct purchases.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``quantity``, one column ``value``.
+        """
+        self._check_fitted()
+        return _summary_table(self._summary_values())
+
+    def _summary_values(self) -> dict:
+        return {
+            "customers": len(self.customers_),
+            "products": len(self.items_),
+            "distinct purchases (customer, product)": int(self.history_.nnz),
+        }
+
     def _resolve(self, customers: object, k: int, items: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Customer ids, their row in the history (-1 = unknown), and the allowed item codes."""
         self._check_fitted()
         if customers is None:
             ids = self.customers_
         else:
-            ids = np.asarray(pd.Series(customers).drop_duplicates())
+            ids = np.asarray(_ids(customers, "customers").drop_duplicates(), dtype=object)
         rows = self._customer_index.get_indexer(ids)
         if items is None:
             allowed = np.arange(len(self.items_))
         else:
-            wanted = pd.Series(items).drop_duplicates()
+            wanted = _ids(items, "items").drop_duplicates()
             allowed = pd.Index(self.items_).get_indexer(wanted)
             unknown = wanted[allowed < 0]
             if len(unknown):
@@ -163,8 +230,9 @@ class _BaseRecommender:
         Parameters
         ----------
         customers : list-like, optional
-            Customer ids; default every customer of the fitted history. Unknown customers
-            (cold start) get the best sellers, with score 0.
+            Customer ids (compared as text: ``7`` and ``"7"`` are one customer); default every
+            customer of the fitted history. Unknown customers (cold start) get the best sellers,
+            with score 0.
         k : int, default 10
             Products per customer. At most the number of products that can be recommended,
             else :class:`~mlmarketing.DataError`.
@@ -180,9 +248,10 @@ class _BaseRecommender:
         -------
         pandas.DataFrame
             One row per customer and rank: ``customer``, ``rank`` (1 = best), ``item``,
-            ``score`` (higher = better; comparable within one recommender only).
+            ``score`` (higher = better; comparable within one recommender only). Ids are text.
         """
         k = _check_k(k)
+        batch_size = check_positive_int(batch_size, "batch_size")
         ids, rows, allowed = self._resolve(customers, k, items)
         mask = np.zeros(len(self.items_), dtype=bool)
         mask[allowed] = True
@@ -316,8 +385,11 @@ class PopularityRecommender(_BaseRecommender):
     --------
     >>> purchases = pd.DataFrame({"customer_id": ["a", "a", "b", "c"],
     ...                           "product_id": ["x", "y", "x", "z"]})
-    >>> PopularityRecommender().fit(purchases).recommend(["b"], k=2)["item"].tolist()
+    >>> model = PopularityRecommender().fit(purchases)
+    >>> model.recommend(["b"], k=2)["item"].tolist()
     ['y', 'z']
+    >>> model.summary()["value"].tolist()
+    [3, 3, 4]
     """
 
     def __init__(self, customer: str = "customer_id", item: str = "product_id") -> None:
@@ -343,6 +415,10 @@ class RuleBasedRecommender(_BaseRecommender):
     The favourite category is the one the customer bought most products in (ties: the
     category with more sales overall). Its best sellers come first; when the customer has
     already bought them all, the shop's best sellers fill the list.
+
+    A product's category is the first one its rows give. The category is never expanded into a
+    dense customer × category table (the counts stay sparse), so a category with thousands of
+    levels is fine: each level only ranks its own products.
 
     Parameters
     ----------
@@ -379,11 +455,17 @@ class RuleBasedRecommender(_BaseRecommender):
             (np.ones(len(item_category)), (np.arange(len(item_category)), item_category)),
             shape=(len(item_category), len(self.categories_)),
         )
-        per_customer = np.asarray((self.history_ @ onehot).todense())
-        category_sales = per_customer.sum(axis=0)
-        self.favourite_category_ = np.argmax(per_customer + 1e-6 * category_sales / category_sales.sum(),
-                                             axis=1)
+        per_customer = (self.history_ @ onehot).tocsr()
+        per_customer.sum_duplicates()
+        category_sales = np.asarray(per_customer.sum(axis=0)).ravel()
+        # Ties between categories go to the one with more sales overall (a tiny bonus, sparse).
+        bonus = 1e-6 * category_sales / category_sales.sum()
+        per_customer.data = per_customer.data + bonus[per_customer.indices]
+        self.favourite_category_ = np.asarray(per_customer.argmax(axis=1)).ravel()
         return self
+
+    def _summary_values(self) -> dict:
+        return super()._summary_values() | {"categories": len(self.categories_)}
 
     def _scores(self, rows: np.ndarray, depth: int, allowed: np.ndarray) -> sparse.csr_matrix:
         # The favourite category's best sellers score 1 + their popularity (below 1), so they
@@ -453,11 +535,12 @@ class ItemKNNRecommender(_BaseRecommender):
 
     def fit(self, purchases: pd.DataFrame) -> ItemKNNRecommender:
         """Compute the sparse item-item similarities from the purchase history."""
-        if isinstance(self.n_neighbours, bool) or not isinstance(self.n_neighbours, (int, np.integer)) \
-                or self.n_neighbours < 1:
-            raise DataError(f"n_neighbours must be a whole number, at least 1; got {self.n_neighbours!r}.")
-        if not np.isfinite(self.shrinkage) or self.shrinkage < 0:
-            raise DataError(f"shrinkage must be a number >= 0; got {self.shrinkage!r}.")
+        n_neighbours = check_positive_int(self.n_neighbours, "n_neighbours")
+        block_size = check_positive_int(self.block_size, "block_size")
+        shrinkage = self.shrinkage
+        if isinstance(shrinkage, bool) or not isinstance(shrinkage, int | float | np.number) \
+                or not np.isfinite(shrinkage) or shrinkage < 0:
+            raise DataError(f"shrinkage must be a number >= 0, such as 5.0; got {shrinkage!r}.")
         frame = _check_history(purchases, [self.customer, self.item])
         self._fit_codes(frame)
         x = self.history_.tocsc()
@@ -465,15 +548,15 @@ class ItemKNNRecommender(_BaseRecommender):
         norm = np.sqrt(self.item_counts_.astype(np.float64))
         n_items = x.shape[1]
         blocks = []
-        for start in range(0, n_items, self.block_size):
-            stop = min(start + self.block_size, n_items)
+        for start in range(0, n_items, block_size):
+            stop = min(start + block_size, n_items)
             co = (xt @ x[:, start:stop]).tocsc()  # products × block: customers who bought both
             co.sum_duplicates()
             cols = np.repeat(np.arange(start, stop), np.diff(co.indptr))
             rows = co.indices
-            values = co.data / (norm[rows] * norm[cols] + self.shrinkage)
+            values = co.data / (norm[rows] * norm[cols] + shrinkage)
             keep = rows != cols
-            blocks.append(_keep_top_per_column(rows[keep], cols[keep], values[keep], self.n_neighbours))
+            blocks.append(_keep_top_per_column(rows[keep], cols[keep], values[keep], n_neighbours))
         rows = np.concatenate([b[0] for b in blocks]) if blocks else np.empty(0, dtype=np.int64)
         cols = np.concatenate([b[1] for b in blocks]) if blocks else np.empty(0, dtype=np.int64)
         values = np.concatenate([b[2] for b in blocks]) if blocks else np.empty(0)
@@ -484,6 +567,9 @@ class ItemKNNRecommender(_BaseRecommender):
 
     def _scores(self, rows: np.ndarray, depth: int, allowed: np.ndarray) -> sparse.csr_matrix:
         return self.history_[rows] @ self.similarity_
+
+    def _summary_values(self) -> dict:
+        return super()._summary_values() | {"similarities kept": int(self.similarity_.nnz)}
 
     def similar_items(self, item: object, k: int = 5) -> pd.DataFrame:
         """The ``k`` products most similar to ``item`` ("customers who bought this also bought").
@@ -497,7 +583,7 @@ class ItemKNNRecommender(_BaseRecommender):
         """
         self._check_fitted()
         k = _check_k(k)
-        code = pd.Index(self.items_).get_indexer([item])[0]
+        code = pd.Index(self.items_).get_indexer(_ids([item], "item"))[0]
         if code < 0:
             raise DataError(f"product {item!r} is not in the fitted history; it has no neighbours yet.")
         column = self.similarity_[:, code].tocoo()
@@ -512,12 +598,15 @@ class ScoreTableRecommender(_BaseRecommender):
     ``fit`` only learns who bought what (to exclude it); the ranking comes from ``scores``.
     Use it to see how far a model is from the best possible ranking, or to plug in scores
     computed elsewhere. Products of the history missing from ``scores`` score 0; customers of
-    the history missing from ``scores`` get the best sellers.
+    the history missing from ``scores`` get the best sellers. Ids of the table are compared as
+    text, like those of the history.
 
     Parameters
     ----------
     scores : DataFrame
-        One row per customer (index: customer id), one column per product, higher = better.
+        One row per customer (index: customer id), one column per product, higher = better;
+        scores are 0 or more (0 = never recommended before the best sellers), finite numbers;
+        a missing score counts as 0.
     customer, item : str
         Columns of the purchase history holding the customer id and the product id.
 
@@ -537,11 +626,13 @@ class ScoreTableRecommender(_BaseRecommender):
     def fit(self, purchases: pd.DataFrame) -> ScoreTableRecommender:
         """Learn who bought what; align the score table on the history's customers and products."""
         table = check_frame(self.scores, name="scores")
-        check_numeric(table, list(table.columns))
+        check_numeric(table, list(table.columns), non_negative=True, what="scores")
+        table = table.set_axis(_unique_ids(table.index, "customer id of scores"), axis=0)
+        table = table.set_axis(_unique_ids(table.columns, "product column of scores"), axis=1)
         frame = _check_history(purchases, [self.customer, self.item])
-        # Products only in the score table can be recommended too: add them to the catalogue.
-        extra = pd.Index(table.columns).difference(pd.Index(frame[self.item].unique()))
         self._fit_codes(frame)
+        # Products only in the score table can be recommended too: add them to the catalogue.
+        extra = pd.Index(table.columns).difference(pd.Index(self.items_))
         if len(extra):
             self.items_ = np.concatenate([self.items_, np.asarray(extra, dtype=object)])
             self.history_.resize((self.history_.shape[0], len(self.items_)))
@@ -553,6 +644,19 @@ class ScoreTableRecommender(_BaseRecommender):
 
     def _scores(self, rows: np.ndarray, depth: int, allowed: np.ndarray) -> sparse.csr_matrix:
         return sparse.csr_matrix(self._table[rows])
+
+
+def _unique_ids(labels: pd.Index, what: str) -> pd.Index:
+    """Labels of a score table as normalised text ids; two labels that are one id are refused."""
+    ids = _ids(pd.Series(list(labels), dtype=object), what)
+    twice = ids.duplicated(keep=False)
+    if twice.any():
+        same = [labels[i] for i in np.flatnonzero(twice.to_numpy())[:2]]
+        raise DataError(
+            f"the {what} {same[0]!r} and {same[1]!r} are the same id once written as text; keep one "
+            "row (or column) per customer (or product)."
+        )
+    return pd.Index(ids.to_numpy(dtype=object))
 
 
 def _keep_top_per_column(rows: np.ndarray, cols: np.ndarray, values: np.ndarray,
@@ -588,39 +692,41 @@ def long_tail(purchases: pd.DataFrame, item: str = "product_id", *, head_share: 
         Share of sales that defines the head.
     catalogue : list-like, optional
         Every product id of the catalogue, so that products never sold count (with 0 sales).
+        Ids are compared as text (``7`` and ``"7"`` are one product).
 
     Returns
     -------
     pandas.DataFrame
-        ``item``, ``sales``, ``share_of_sales``, ``cumulative_share`` and ``long_tail`` (bool).
+        ``item`` (text), ``sales``, ``share of sales``, ``cumulative share`` and ``long tail`` (bool).
 
     Examples
     --------
     >>> purchases = pd.DataFrame({"product_id": ["a"] * 6 + ["b"] * 2 + ["c", "d"]})
-    >>> long_tail(purchases, catalogue=["a", "b", "c", "d", "e"])["long_tail"].tolist()
+    >>> long_tail(purchases, catalogue=["a", "b", "c", "d", "e"])["long tail"].tolist()
     [False, True, True, True, True]
     """
     frame = _check_history(purchases, [item])
-    if not 0 < head_share < 1:
+    if isinstance(head_share, bool) or not isinstance(head_share, int | float) or not 0 < head_share < 1:
         raise DataError(f"head_share must be between 0 and 1 (for example 0.5); got {head_share!r}.")
-    sales = frame[item].value_counts()
+    codes, distinct = _encode_ids(frame[item], item)
+    sales = pd.Series(np.bincount(codes, minlength=len(distinct)), index=pd.Index(distinct))
     if catalogue is not None:
-        extra = pd.Index(pd.Series(catalogue).drop_duplicates()).difference(sales.index)
+        extra = pd.Index(_ids(catalogue, "catalogue").drop_duplicates()).difference(sales.index)
         sales = pd.concat([sales, pd.Series(0, index=extra, dtype=sales.dtype)])
-    table = pd.DataFrame({"item": sales.index, "sales": sales.to_numpy()})
+    table = pd.DataFrame({"item": sales.index.to_numpy(dtype=object), "sales": sales.to_numpy()})
     table = table.sort_values(["sales", "item"], ascending=[False, True], kind="stable")
     table = table.reset_index(drop=True)
-    table["share_of_sales"] = table["sales"] / table["sales"].sum()
-    table["cumulative_share"] = table["share_of_sales"].cumsum()
-    before = table["cumulative_share"] - table["share_of_sales"]
-    table["long_tail"] = before >= head_share - 1e-12
+    table["share of sales"] = table["sales"] / table["sales"].sum()
+    table["cumulative share"] = table["share of sales"].cumsum()
+    before = table["cumulative share"] - table["share of sales"]
+    table["long tail"] = before >= head_share - 1e-12
     return table
 
 
 def recommendation_metrics(recommendations: pd.DataFrame, test: pd.DataFrame, *, k: int | None = None,
                            customer: str = "customer_id", item: str = "product_id",
                            catalogue_size: int | None = None,
-                           tail_items: object = None) -> dict[str, float]:
+                           tail_items: object = None) -> pd.DataFrame:
     """Hit rate, precision and recall at k, coverage and long-tail share of a set of recommendations.
 
     Parameters
@@ -638,14 +744,17 @@ def recommendation_metrics(recommendations: pd.DataFrame, test: pd.DataFrame, *,
     tail_items : list-like, optional
         The long-tail products (see :func:`long_tail`), for the long-tail share.
 
+    Ids of both tables are compared as text (``7`` and ``"7"`` are one customer).
+
     Returns
     -------
-    dict
-        ``customers``; ``hit_rate``: share of customers with at least one recommended product
-        bought; ``precision``: share of recommended slots that were bought (hits / (k ×
-        customers)); ``recall``: mean over customers of the share of their bought products
-        that were recommended; ``coverage``: distinct products recommended / catalogue size;
-        ``long_tail_share``: share of recommended slots in the tail (NaN without ``tail_items``).
+    pandas.DataFrame
+        One row, columns ``customers``; ``hit rate``: share of customers with at least one
+        recommended product bought; ``precision``: share of recommended slots that were bought
+        (hits / (k × customers)); ``recall``: mean over customers of the share of their bought
+        products that were recommended; ``coverage``: distinct products recommended / catalogue
+        size; ``long tail share``: share of recommended slots in the tail (NaN without
+        ``tail_items``).
 
     Examples
     --------
@@ -653,13 +762,20 @@ def recommendation_metrics(recommendations: pd.DataFrame, test: pd.DataFrame, *,
     ...                      "item": ["x", "y", "x", "z"]})
     >>> test = pd.DataFrame({"customer_id": ["a", "b", "b"], "product_id": ["y", "w", "v"]})
     >>> m = recommendation_metrics(recs, test, k=2, catalogue_size=10)
-    >>> m["hit_rate"], m["precision"], m["recall"], m["coverage"]
-    (0.5, 0.25, 0.5, 0.3)
+    >>> m[["hit rate", "precision", "recall", "coverage"]].iloc[0].tolist()
+    [0.5, 0.25, 0.5, 0.3]
     """
+    check_frame(recommendations, name="recommendations", min_rows=0)
     check_columns(recommendations, ["customer", "rank", "item"], role="recommendation column")
-    truth = _check_history(test, [customer, item])
-    truth = truth[[customer, item]].drop_duplicates()
-    recs = recommendations
+    truth = _check_history(test, [customer, item], name="test")
+    truth = pd.DataFrame({customer: _ids(truth[customer], customer).to_numpy(),
+                          item: _ids(truth[item], item).to_numpy()}).drop_duplicates()
+    recs = _check_history(recommendations, ["customer", "rank", "item"], name="recommendations") \
+        if len(recommendations) else recommendations
+    check_numeric(recs, ["rank"], non_negative=True, what="ranks")
+    recs = pd.DataFrame({"customer": _ids(recs["customer"], "customer").to_numpy(),
+                         "rank": recs["rank"].to_numpy(),
+                         "item": _ids(recs["item"], "item").to_numpy()}) if len(recs) else recs
     if k is not None:
         k = _check_k(k)
         recs = recs[recs["rank"] <= k]
@@ -676,15 +792,16 @@ def recommendation_metrics(recommendations: pd.DataFrame, test: pd.DataFrame, *,
         pd.Index(truth[item]).union(pd.Index(recs["item"])))
     tail_share = float("nan")
     if tail_items is not None:
-        tail_share = float(recs["item"].isin(pd.Series(tail_items)).mean()) if len(recs) else 0.0
-    return {
-        "customers": n,
-        "hit_rate": float(len(hits_per_customer) / n),
-        "precision": float(len(hits) / (k * n)),
-        "recall": float(recall),
-        "coverage": float(recs["item"].nunique() / size) if size else 0.0,
-        "long_tail_share": tail_share,
-    }
+        tail = _ids(tail_items, "tail_items")
+        tail_share = float(recs["item"].isin(tail).mean()) if len(recs) else 0.0
+    return pd.DataFrame({
+        "customers": [n],
+        "hit rate": [float(len(hits_per_customer) / n)],
+        "precision": [float(len(hits) / (k * n))],
+        "recall": [float(recall)],
+        "coverage": [float(recs["item"].nunique() / size) if size else 0.0],
+        "long tail share": [tail_share],
+    })
 
 
 def evaluate_recommender(
@@ -712,9 +829,10 @@ def evaluate_recommender(
         The whole history, one row per order line.
     recommenders : dict
         Name → unfitted recommender (any object with ``fit(purchases)`` and
-        ``recommend(customers, k)``).
+        ``recommend(customers, k)``); each is copied with ``sklearn.base.clone`` and the copy
+        is fitted, never the caller's object.
     cut : date-like
-        First day of the test period.
+        First day of the test period (``"2024-11-01"``, or ``"01/11/2024"`` read day first).
     customer, item, date : str
         Columns of ``purchases``.
     k : int, default 10
@@ -727,8 +845,8 @@ def evaluate_recommender(
     Returns
     -------
     pandas.DataFrame
-        One row per recommender: ``customers`` tested, ``hit_rate``, ``precision``, ``recall``,
-        ``coverage`` (of the products sold before the cut) and ``long_tail_share``.
+        One row per recommender: ``customers`` tested, ``hit rate``, ``precision``, ``recall``,
+        ``coverage`` (of the products sold before the cut) and ``long tail share``.
 
     Examples
     --------
@@ -738,10 +856,10 @@ def evaluate_recommender(
     ...     "date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04",
     ...                             "2024-01-05", "2024-02-01"])})
     >>> table = evaluate_recommender(purchases, {"knn": ItemKNNRecommender()}, "2024-01-15", k=1)
-    >>> float(table.loc["knn", "hit_rate"])
+    >>> float(table.loc["knn", "hit rate"])
     1.0
     """
-    frame = _check_history(purchases, [customer, item, date])
+    frame = _normalised_history(purchases, customer, item, date)
     if not isinstance(recommenders, Mapping) or not recommenders:
         raise DataError("recommenders must be a dict {name: recommender} with at least one entry.")
     k = _check_k(k)
@@ -760,34 +878,34 @@ def evaluate_recommender(
     if test.empty:
         raise DataError("no customer known before the cut bought a new product in the test window.")
     tail = long_tail(train, item, head_share=head_share)
-    tail_items = tail.loc[tail["long_tail"], "item"]
-    rows = {}
-    for name, recommender in recommenders.items():
-        model = deepcopy(recommender)
+    tail_items = tail.loc[tail["long tail"], "item"]
+    rows = []
+    for recommender in recommenders.values():
+        model = clone(recommender, safe=False)
         model.fit(train)
         recs = model.recommend(test[customer].unique(), k=k)
-        rows[name] = recommendation_metrics(
+        rows.append(recommendation_metrics(
             recs, test, k=k, customer=customer, item=item,
             catalogue_size=len(tail), tail_items=tail_items,
-        )
-    table = pd.DataFrame.from_dict(rows, orient="index")
-    table.index.name = "recommender"
+        ))
+    table = pd.concat(rows, ignore_index=True)
+    table.index = pd.Index(list(recommenders), name="recommender")
     return table
+
+
+def _normalised_history(purchases: object, customer: str, item: str, date: str) -> pd.DataFrame:
+    """The history with its ids as normalised text (the caller's table is left alone)."""
+    frame = _check_history(purchases, [customer, item, date])
+    return frame.assign(**{customer: _ids(frame[customer], customer), item: _ids(frame[item], item)})
 
 
 def _split_at(frame: pd.DataFrame, date: str, cut: object,
               horizon_days: int | None) -> tuple[pd.Timestamp, np.ndarray, np.ndarray]:
     """The cut as a timestamp, and the masks of the rows before it and in the test window."""
-    dates = pd.to_datetime(frame[date], errors="coerce")
-    if dates.isna().any():
-        bad = frame.loc[dates.isna(), date].iloc[0]
-        raise DataError(f"column {date!r} holds {bad!r}, which is not a date. Fix or drop that row.")
-    try:
-        cut = pd.Timestamp(cut)
-    except (TypeError, ValueError) as error:
-        raise DataError(f"cut must be a date such as '2024-11-01'; got {cut!r}.") from error
-    if horizon_days is not None and (not isinstance(horizon_days, (int, np.integer)) or horizon_days < 1):
-        raise DataError(f"horizon_days must be a whole number of days, at least 1; got {horizon_days!r}.")
+    dates = read_dates(frame[date], column=date)
+    cut = read_date(cut, "cut")
+    if horizon_days is not None:
+        horizon_days = check_positive_int(horizon_days, "horizon_days")
     after = dates >= cut
     if horizon_days is not None:
         after &= dates < cut + pd.Timedelta(days=int(horizon_days))
@@ -824,6 +942,7 @@ def purchase_probability(
         The whole history, one row per order line.
     cut : date-like
         Start of the back-test window; it must leave ``horizon_days`` of history after it.
+        Text is read like every date of the kit: ``"03/12/2024"`` is 3 December.
     horizon_days : int
         The window the probability is about (for example the 28 days an offer lasts).
     items : list-like, optional
@@ -851,7 +970,8 @@ def purchase_probability(
     """
     from sklearn.isotonic import IsotonicRegression
 
-    frame = _check_history(purchases, [customer, item, date])
+    frame = _normalised_history(purchases, customer, item, date)
+    depth = check_positive_int(depth, "depth")
     cut, before, window = _split_at(frame, date, cut, horizon_days)
     train = frame.loc[before]
     if train.empty or not window.any():
@@ -859,7 +979,7 @@ def purchase_probability(
             f"the cut {cut.date()} leaves {int(before.sum())} purchase(s) before it and "
             f"{int(window.sum())} in the {horizon_days} days after; choose a cut inside the history."
         )
-    model = deepcopy(recommender).fit(train)
+    model = clone(recommender, safe=False).fit(train)
     n_items = len(model.items_)
     backtest = model.recommend(k=min(int(depth), n_items))
     bought = frame.loc[window, [customer, item]].drop_duplicates()
@@ -867,8 +987,8 @@ def purchase_probability(
     calibration = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
     calibration.fit(backtest["score"].to_numpy(), label.astype(float))
 
-    final = deepcopy(recommender).fit(frame)
-    n_scored = len(final.items_) if items is None else len(pd.Series(items).drop_duplicates())
+    final = clone(recommender, safe=False).fit(frame)
+    n_scored = len(final.items_) if items is None else len(_ids(items, "items").drop_duplicates())
     scored = final.recommend(k=n_scored, items=items)
     scored = scored.drop(columns="rank").sort_values(["customer", "item"]).reset_index(drop=True)
     scored["probability"] = calibration.predict(scored["score"].to_numpy())
@@ -887,10 +1007,10 @@ class OfferPlan:
     Attributes
     ----------
     assignments : DataFrame
-        One row per customer who gets an offer: the customer and offer columns,
-        ``probability``, ``margin`` and ``expected_margin`` (probability × margin − contact cost).
+        One row per customer who gets an offer: the customer and offer columns (ids as text),
+        ``probability``, ``margin`` and ``expected margin`` (probability × margin − contact cost).
     by_offer : DataFrame
-        Per offer: ``customers`` assigned, ``capacity`` and ``expected_margin``.
+        Per offer: ``customers`` assigned, ``capacity`` and ``expected margin``.
     expected_margin : float
         Total expected margin of the plan, in the unit of ``margin``.
     """
@@ -898,6 +1018,20 @@ class OfferPlan:
     assignments: pd.DataFrame
     by_offer: pd.DataFrame
     expected_margin: float
+
+    def summary(self) -> pd.DataFrame:
+        """The plan in one labelled table: customers with an offer, offers used, expected margin.
+
+        >>> candidates = pd.DataFrame({"customer_id": ["a", "b"], "product_id": ["x", "x"],
+        ...                            "probability": [0.5, 0.3], "margin": [10.0, 10.0]})
+        >>> next_best_offer(candidates).summary()["value"].tolist()
+        [2.0, 1.0, 8.0]
+        """
+        return _summary_table({
+            "customers with an offer": float(len(self.assignments)),
+            "offers used": float((self.by_offer["customers"] > 0).sum()),
+            "expected margin": float(self.expected_margin),
+        })
 
 
 def next_best_offer(
@@ -925,12 +1059,14 @@ def next_best_offer(
     candidates : DataFrame
         One row per possible (customer, offer) pair, with its acceptance probability and margin.
     customer, offer, probability, margin : str
-        Columns of ``candidates``. ``probability`` must be between 0 and 1.
+        Columns of ``candidates``. ``probability`` must be between 0 and 1; ``margin`` finite
+        numbers (a negative margin is allowed: that candidate is never chosen). Ids are compared
+        as text (``7`` and ``"7"`` are one customer).
     capacity : dict, Series or number, optional
         Maximum customers per offer (one number for every offer); default no limit. An offer
         missing from the dict has no limit.
     contact_cost : float, default 0
-        Cost of making one offer (same unit as ``margin``).
+        Cost of making one offer (same unit as ``margin``), 0 or more.
     exclude : DataFrame, optional
         Pairs that must not be offered, with the same ``customer`` and ``offer`` columns.
     method : {"optimal", "greedy"}
@@ -953,11 +1089,19 @@ def next_best_offer(
     frame = check_frame(candidates, name="candidates")
     check_columns(frame, [customer, offer, probability, margin])
     check_numeric(frame, [probability, margin])
-    table = frame[[customer, offer, probability, margin]].copy()
-    for column in (customer, offer, probability, margin):
-        if table[column].isna().any():
-            raise DataError(f"column {column!r} of candidates has missing values; drop or fill them first.")
-    p = table[probability].astype(float)
+    frame = _check_history(frame, [customer, offer, probability, margin], name="candidates")
+    if isinstance(contact_cost, bool) or not isinstance(contact_cost, int | float | np.number) \
+            or not np.isfinite(contact_cost) or contact_cost < 0:
+        raise DataError(
+            f"contact_cost must be a finite amount of 0 or more, such as 0.05; got {contact_cost!r}."
+        )
+    table = pd.DataFrame({
+        customer: _ids(frame[customer], customer).to_numpy(),
+        offer: _ids(frame[offer], offer).to_numpy(),
+        probability: frame[probability].to_numpy(dtype=float),
+        margin: frame[margin].to_numpy(dtype=float),
+    })
+    p = table[probability]
     if ((p < 0) | (p > 1)).any():
         bad = p[(p < 0) | (p > 1)].iloc[0]
         raise DataError(
@@ -975,18 +1119,22 @@ def next_best_offer(
     if exclude is not None:
         check_frame(exclude, name="exclude", min_rows=0)
         check_columns(exclude, [customer, offer], role="exclude column")
-        banned = pd.MultiIndex.from_frame(exclude[[customer, offer]].drop_duplicates())
-        table = table[~pd.MultiIndex.from_frame(table[[customer, offer]]).isin(banned)]
-    table["expected_margin"] = table[probability].astype(float) * table[margin].astype(float) - contact_cost
-    table = table[table["expected_margin"] > 0].reset_index(drop=True)
+        if len(exclude):
+            _check_history(exclude, [customer, offer], name="exclude")
+            banned = pd.MultiIndex.from_arrays(
+                [_ids(exclude[customer], customer).to_numpy(), _ids(exclude[offer], offer).to_numpy()]
+            ).drop_duplicates()
+            table = table[~pd.MultiIndex.from_frame(table[[customer, offer]]).isin(banned)]
+    table["expected margin"] = table[probability] * table[margin] - float(contact_cost)
+    table = table[table["expected margin"] > 0].reset_index(drop=True)
 
-    offers = pd.Index(pd.Series(frame[offer]).drop_duplicates())
+    offers = pd.Index(_ids(frame[offer], offer).drop_duplicates().to_numpy(dtype=object))
     limits = _capacities(capacity, offers)
     plan = table.iloc[:0]
     if len(table):
         offer_code = offers.get_indexer(table[offer])
         customer_code = pd.factorize(table[customer])[0]
-        value = table["expected_margin"].to_numpy()
+        value = table["expected margin"].to_numpy()
         if method == "greedy":
             chosen = _greedy(customer_code, offer_code, value, limits)
         else:
@@ -998,12 +1146,12 @@ def next_best_offer(
         {
             "customers": counts.to_numpy(),
             "capacity": limits,
-            "expected_margin": plan.groupby(offer)["expected_margin"].sum().reindex(offers, fill_value=0.0)
+            "expected margin": plan.groupby(offer)["expected margin"].sum().reindex(offers, fill_value=0.0)
             .to_numpy(),
         },
         index=pd.Index(offers, name=offer),
     )
-    total = float(plan["expected_margin"].sum())
+    total = float(plan["expected margin"].sum())
     return OfferPlan(assignments=plan, by_offer=by_offer, expected_margin=total)
 
 
@@ -1013,12 +1161,18 @@ def _capacities(capacity: object, offers: pd.Index) -> np.ndarray:
     if isinstance(capacity, (int, float, np.integer, np.floating)) and not isinstance(capacity, bool):
         values = np.full(len(offers), float(capacity))
     elif isinstance(capacity, (Mapping, pd.Series)):
-        series = pd.Series(capacity, dtype=float)
+        series = pd.Series(capacity)
+        if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+            raise DataError(
+                f"capacity must give a number of customers per offer, got {shown(series.iloc[0])} for "
+                f"offer {shown(series.index[0])}. Write numbers, e.g. {{'P0001': 100}}."
+            )
+        series = pd.Series(series.to_numpy(dtype=float), index=_unique_ids(series.index, "offer of capacity"))
         values = series.reindex(offers).fillna(np.inf).to_numpy()
     else:
         raise DataError("capacity must be a number, a dict {offer: customers} or a Series indexed by offer.")
     if np.isnan(values).any() or (values < 0).any():
-        raise DataError("capacity must be 0 or more customers for every offer.")
+        raise DataError("capacity must be 0 or more customers for every offer (np.inf for no limit).")
     return np.floor(values)
 
 
@@ -1071,14 +1225,11 @@ def plot_long_tail(purchases: pd.DataFrame, item: str = "product_id", *, catalog
     >>> matplotlib.use("Agg")
     >>> ax = plot_long_tail(pd.DataFrame({"product_id": list("aaabbc")}))
     """
-    import matplotlib.pyplot as plt
-
     table = long_tail(purchases, item, head_share=head_share, catalogue=catalogue)
-    if ax is None:
-        _, ax = plt.subplots()
+    ax = new_axes(ax)
     share_of_catalogue = np.arange(1, len(table) + 1) / len(table)
-    ax.plot(np.r_[0, share_of_catalogue], np.r_[0, table["cumulative_share"]], color="C0")
-    head = int((~table["long_tail"]).sum())
+    ax.plot(np.r_[0, share_of_catalogue], np.r_[0, table["cumulative share"]], color="C0")
+    head = int((~table["long tail"]).sum())
     ax.axvline(head / len(table), color="C3", linestyle="--")
     ax.text(head / len(table), 0.05, f"  head: {head} products = {head / len(table):.0%} of the catalogue",
             color="C3")
@@ -1090,22 +1241,23 @@ def plot_long_tail(purchases: pd.DataFrame, item: str = "product_id", *, catalog
     return ax
 
 
-def plot_metrics(metrics: pd.DataFrame, columns: Sequence[str] = ("hit_rate", "recall", "long_tail_share"),
-                 ax=None):
+def plot_metrics(metrics: pd.DataFrame, columns: Sequence[str] = ("hit rate", "recall", "long tail share"),
+                 *, ax=None):
     """Grouped bars of evaluation metrics, one group per metric and one bar per recommender.
+
+    ``metrics`` is the table of :func:`evaluate_recommender`; ``ax=None`` draws on a new figure.
 
     Examples
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> ax = plot_metrics(pd.DataFrame({"hit_rate": [0.1, 0.3], "recall": [0.05, 0.2],
-    ...                                 "long_tail_share": [0.0, 0.2]}, index=["pop", "knn"]))
+    >>> ax = plot_metrics(pd.DataFrame({"hit rate": [0.1, 0.3], "recall": [0.05, 0.2],
+    ...                                 "long tail share": [0.0, 0.2]}, index=["pop", "knn"]))
     """
-    import matplotlib.pyplot as plt
-
+    check_frame(metrics, name="metrics")
     check_columns(metrics, list(columns), role="metric")
-    if ax is None:
-        _, ax = plt.subplots()
+    check_numeric(metrics, list(columns))
+    ax = new_axes(ax)
     metrics[list(columns)].T.plot.bar(ax=ax, rot=0)
     ax.set_ylabel("share")
     ax.set_title("Recommenders on the test weeks")

@@ -14,13 +14,14 @@ column of your own table, a list), so they work on any export of chat, e-mail or
 - :func:`plot_routing`, :func:`plot_share_alerts`: the two figures.
 
 Texts are normalised the same way everywhere (:func:`normalise_texts`): lower case and no accents,
-so that "Problème", "probleme" and "PROBLEME" are one word.
+so that "Problème", "probleme" and "PROBLEME" are one word. Labels written yes/no (``Oui``, ``non``,
+``Vrai``...; a "needs a person" column) are read with the kit's one yes/no reader, so that ``Oui`` and
+``oui `` are one class; dates with its one date reader (ISO, else day first).
 """
 
 from __future__ import annotations
 
 import unicodedata
-import warnings
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
@@ -29,7 +30,22 @@ import numpy as np
 import pandas as pd
 
 from mlmarketing._errors import DataError
-from mlmarketing._validation import check_columns, check_frame
+from mlmarketing._validation import (
+    NO_WORDS,
+    YES_WORDS,
+    check_columns,
+    check_frame,
+    check_level,
+    check_numeric,
+    check_positive_int,
+    describe_rows,
+    level_label,
+    new_axes,
+    read_dates,
+    read_yes_no,
+    shown,
+    warn_dropped,
+)
 
 __all__ = [
     "LARGE_CORPUS",
@@ -133,7 +149,11 @@ def _as_texts(texts: object, *, name: str = "texts") -> pd.Series:
 def _as_labels(labels: object, n: int, *, name: str = "labels", min_classes: int = 2) -> np.ndarray:
     if isinstance(labels, str | bytes) or isinstance(labels, pd.DataFrame):
         raise DataError(f"{name} must be one column or list of labels, one per text.")
-    series = labels if isinstance(labels, pd.Series) else pd.Series(list(labels), dtype=object)
+    if isinstance(labels, pd.Series):
+        series = labels
+    else:
+        series = pd.Series(list(labels), dtype=object).infer_objects()
+    label_name = series.name if series.name is not None else name
     column = f"column {series.name!r}" if series.name is not None else name
     if len(series) != n:
         raise DataError(
@@ -141,16 +161,58 @@ def _as_labels(labels: object, n: int, *, name: str = "labels", min_classes: int
         )
     if series.isna().any():
         raise DataError(
-            f"{column} has {int(series.isna().sum())} missing label(s). Drop those messages or label "
-            "them before training."
+            f"{column} has {int(series.isna().sum())} missing label(s) "
+            f"({describe_rows(series.index, series.isna())}). Drop those messages or label them before "
+            "training."
         )
-    values = series.astype(str).to_numpy() if not pd.api.types.is_numeric_dtype(series) else series.to_numpy()
+    if pd.api.types.is_bool_dtype(series):
+        values = series.to_numpy(dtype=bool)
+    elif pd.api.types.is_numeric_dtype(series):
+        check_numeric(pd.DataFrame({label_name: series.to_numpy()}), [label_name])
+        values = series.to_numpy()
+    elif _is_yes_no_text(series):
+        # "Oui", "oui " and "OUI" are one class: the yes/no reader, not three spellings.
+        values = read_yes_no(series, column=label_name).to_numpy(dtype=bool)
+    else:
+        values = series.astype(str).to_numpy()
     if len(pd.unique(values)) < min_classes:
         raise DataError(
             f"{column} has a single class ({values[0]!r}): a classifier needs examples of at least "
             "two. Check the filter or the label column."
         )
     return values
+
+
+def _is_yes_no_text(series: pd.Series) -> bool:
+    """Text labels meant as yes/no: at least 80 % of them in the vocabulary, both answers present.
+
+    Then the kit's yes/no reader reads them (and names any other value); 0/1 written as text
+    stay classes.
+    """
+    counts = series.value_counts(dropna=True)  # labels repeat: look at each distinct one once
+    if len(counts) == 0 or not all(isinstance(v, str) for v in counts.index):
+        return False
+    words = pd.Series(counts.index, dtype=object).str.strip().str.lower()
+    if words.isin(["0", "1"]).all():
+        return False
+    yes, no = words.isin(YES_WORDS).to_numpy(), words.isin(NO_WORDS).to_numpy()
+    share = counts.to_numpy()[yes | no].sum() / counts.to_numpy().sum()
+    return bool(yes.any() and no.any() and share >= 0.8)
+
+
+def _tfidf_table(vectorizer, texts: pd.Series):
+    """Fit the TF-IDF vectorizer; an empty vocabulary is said in plain words, not by scikit-learn."""
+    try:
+        return vectorizer.fit_transform(normalise_texts(texts))
+    except ValueError as error:
+        if "empty vocabulary" in str(error) or "max_df corresponds to" in str(error) or \
+                "no terms remain" in str(error):
+            raise DataError(
+                f"the {len(texts)} texts leave no word to work with once French stop words, words of "
+                "one letter and words in a single message are removed (for example texts made only "
+                "of 'le', 'la', 'et'). Pass more messages, or messages with more words in them."
+            ) from None
+        raise
 
 
 # ---------------------------------------------------------------------------------------------
@@ -276,6 +338,10 @@ def train_text_classifier(
     """
     series = _as_texts(texts)
     y = _as_labels(labels, len(series))
+    if isinstance(C, bool) or not isinstance(C, int | float | np.number) or not np.isfinite(C) or C <= 0:
+        raise DataError(
+            f"C must be a positive number such as 10.0 (less regularisation when larger), not {C!r}."
+        )
     if method not in ("auto", "tfidf", "hashing"):
         raise DataError(f"method must be 'auto', 'tfidf' or 'hashing', not {method!r}.")
     if method == "auto":
@@ -418,10 +484,9 @@ def top_terms(
     """
     series = _as_texts(texts)
     y = _as_labels(labels, len(series)).astype(str)
-    if not isinstance(n_terms, int | np.integer) or n_terms < 1:
-        raise DataError(f"n_terms must be a positive whole number, not {n_terms!r}.")
+    n_terms = check_positive_int(n_terms, "n_terms")
     vectorizer = _word_tfidf(min_df=2 if len(series) >= 10 else 1)
-    weights = vectorizer.fit_transform(normalise_texts(series))
+    weights = _tfidf_table(vectorizer, series)
     terms = vectorizer.get_feature_names_out()
     rows = []
     for label in sorted(pd.unique(y)):
@@ -468,13 +533,15 @@ def find_topics(
     from sklearn.decomposition import NMF
 
     series = _as_texts(texts)
-    if not isinstance(n_topics, int | np.integer) or not 2 <= n_topics < len(series):
+    n_terms = check_positive_int(n_terms, "n_terms")
+    whole = not isinstance(n_topics, bool) and isinstance(n_topics, int | np.integer)
+    if not whole or not 2 <= n_topics < len(series):
         raise DataError(
             f"n_topics must be a whole number from 2 to {len(series) - 1} (fewer than the messages), "
             f"not {n_topics!r}."
         )
     vectorizer = _word_tfidf(min_df=2 if len(series) >= 10 else 1, max_df=0.5, sublinear_tf=True)
-    weights = vectorizer.fit_transform(normalise_texts(series))
+    weights = _tfidf_table(vectorizer, series)
     terms = vectorizer.get_feature_names_out()
     nmf = NMF(n_components=n_topics, init="nndsvda", max_iter=1000, random_state=random_state)
     per_message = nmf.fit_transform(weights)
@@ -497,13 +564,41 @@ def find_topics(
 # ---------------------------------------------------------------------------------------------
 
 
+_PERIOD_OFFSETS = (
+    "'D' (days), 'W-MON' (weeks from Monday), 'MS' (calendar months), 'QS' (quarters), 'YS' (years)"
+)
+
+
+def _period_starts(dates: pd.Series, freq: object) -> np.ndarray:
+    """The first day of each date's period, ``freq`` being a pandas offset alias of period starts."""
+    from pandas.tseries import offsets
+
+    try:
+        offset = pd.tseries.frequencies.to_offset(freq)
+    except (ValueError, TypeError):
+        offset = None
+    starts = (offsets.Day, offsets.Week, offsets.MonthBegin, offsets.QuarterBegin, offsets.YearBegin)
+    if offset is None or not isinstance(offset, starts) or offset.n != 1 or (
+        isinstance(offset, offsets.Week) and offset.weekday is None
+    ):
+        raise DataError(
+            f"freq={freq!r} is not a period this function knows: pass a pandas offset alias naming "
+            f"where each period starts, one of {_PERIOD_OFFSETS}."
+        )
+    days = dates.dt.normalize()
+    codes, uniques = pd.factorize(days)
+    # Each distinct day is moved back once to the start of its period (a day already on it stays).
+    first = np.array([offset.rollback(day) for day in uniques], dtype="datetime64[ns]")
+    return first[codes]
+
+
 def share_alerts(
     df: pd.DataFrame,
     date: str,
     column: str,
     value: object,
     *,
-    freq: str = "W",
+    freq: str = "W-MON",
     z: float = 3.0,
     min_history: int = 4,
 ) -> pd.DataFrame:
@@ -518,13 +613,20 @@ def share_alerts(
     ----------
     df : DataFrame
     date : str
-        Column of dates (text dates are converted; unreadable ones raise DataError).
+        Column of dates, read with the kit's date reader: ISO, else day first (``"01/03/2024"`` is
+        1 March); a value that is not a date raises DataError. Rows without a date are refused.
     column, value : str, object
-        The flag: for example ``"sentiment"`` and ``"negative"``.
-    freq : str, default "W"
-        Pandas period: ``"D"`` day, ``"W"`` week (Monday to Sunday), ``"M"`` month.
+        The flag: for example ``"sentiment"`` and ``"negative"``. When ``value`` is ``True`` or
+        ``False`` the column is read as yes/no (``Oui``/``Non``, ``Vrai``/``Faux``...). Rows whose
+        flag is missing are left out, and counted in a :class:`~mlmarketing.DataWarning`.
+    freq : str, default "W-MON"
+        A pandas offset alias naming where each period starts: ``"D"`` days, ``"W-MON"`` weeks from
+        Monday (``"W"`` is pandas' ``"W-SUN"``, weeks from Sunday), ``"MS"`` calendar months,
+        ``"QS"`` quarters, ``"YS"`` years. Anything else raises DataError.
     z : float, default 3.0
+        Standard errors above the expected share that make an alert (positive).
     min_history : int, default 4
+        Periods seen before the first alert can fire.
 
     Returns
     -------
@@ -534,36 +636,43 @@ def share_alerts(
 
     Examples
     --------
-    >>> df = pd.DataFrame({"date": pd.date_range("2024-01-01", periods=6, freq="D"),
+    >>> df = pd.DataFrame({"date": ["01/01/2024", "02/01/2024", "03/01/2024", "04/01/2024",
+    ...                             "05/01/2024", "06/01/2024"],
     ...                    "mood": ["ok", "ok", "bad", "ok", "bad", "bad"]})
     >>> share_alerts(df, "date", "mood", "bad", freq="D", min_history=2)["alert"].tolist()
     [False, False, True, False, False, False]
     """
     check_frame(df)
     check_columns(df, [date, column])
-    dates = df[date]
-    if not pd.api.types.is_datetime64_any_dtype(dates):
-        with warnings.catch_warnings():  # "could not infer format": day-first parsing is the intent
-            warnings.simplefilter("ignore", UserWarning)
-            converted = pd.to_datetime(dates, errors="coerce", dayfirst=True)
-        bad = dates[converted.isna() & dates.notna()]
-        if len(bad):
-            raise DataError(
-                f"column {date!r} must hold dates but holds {bad.iloc[0]!r}. Read the file with "
-                "mlmarketing.read_table(path), which converts French dates, or fix that value."
-            )
-        dates = converted
-    if dates.isna().any():
+    if isinstance(z, bool) or not isinstance(z, int | float | np.number) or not np.isfinite(z) or z <= 0:
+        raise DataError(f"z must be a positive number of standard errors, such as 3.0, not {z!r}.")
+    min_history = check_positive_int(min_history, "min_history")
+    dates = read_dates(df[date], column=date)
+    no_date = dates.isna().to_numpy()
+    if no_date.any():
         raise DataError(
-            f"column {date!r} has {int(dates.isna().sum())} missing date(s); drop those rows first."
+            f"column {date!r} has {int(no_date.sum())} missing date(s) ({describe_rows(df.index, no_date)}); "
+            f"drop those rows first, e.g. df = df.dropna(subset=[{date!r}])."
         )
-    if z <= 0 or min_history < 1:
-        raise DataError("z must be positive and min_history at least 1.")
-    flagged = (df[column] == value).to_numpy()
+    flags = df[column]
+    known = flags.notna().to_numpy()
+    if not known.any():
+        raise DataError(
+            f"column {column!r} has no value at all ({len(flags)} missing): check that it is the right "
+            "column and that the file was read completely."
+        )
+    warn_dropped(int((~known).sum()), len(flags), f"no value in column {column!r}")
+    if isinstance(value, bool | np.bool_):
+        flagged = (read_yes_no(flags[known], column=column).to_numpy(dtype=bool) == bool(value))
+    else:
+        flagged = (flags[known] == value).to_numpy()
     if not flagged.any():
-        shown = ", ".join(repr(v) for v in pd.unique(df[column].dropna())[:8])
-        raise DataError(f"no row of column {column!r} equals {value!r}. Its values include: {shown}.")
-    period = dates.dt.to_period(freq).dt.start_time.to_numpy()
+        values = ", ".join(shown(v) for v in pd.unique(flags.dropna())[:8])
+        raise DataError(
+            f"no row of column {column!r} equals {value!r}. Its values include: {values}. Pass one of "
+            "them (or True/False for a yes/no column)."
+        )
+    period = _period_starts(dates[known], freq)
     table = (
         pd.DataFrame({"period": period, "flagged": flagged})
         .groupby("period")["flagged"]
@@ -612,14 +721,15 @@ def routing_report(
     thresholds : list of float, optional
         Default 0.00, 0.05, ..., 0.95.
     level : float, default 0.95
-        Level of the Wilson interval around each error rate (its upper end is reported).
+        Confidence level of the Wilson interval around each error rate.
 
     Returns
     -------
     pandas.DataFrame
         One row per threshold: ``threshold``, ``automated`` (messages), ``automation rate``,
         ``errors``, ``error rate`` (on automated answers; missing when none is automated),
-        ``error rate upper`` (upper end of the interval), ``transferred rate``.
+        ``error rate low`` and ``error rate high`` (the interval at ``level``),
+        ``transferred rate``. ``report.attrs["level"]`` keeps the level, for the plot.
 
     Examples
     --------
@@ -632,21 +742,34 @@ def routing_report(
 
     truth = np.asarray(_as_labels(y_true, len(y_true), name="y_true", min_classes=1), dtype=object)
     predicted = np.asarray(_as_labels(y_pred, len(truth), name="y_pred", min_classes=1), dtype=object)
-    score = pd.to_numeric(pd.Series(list(confidence)), errors="coerce").to_numpy(dtype=float)
-    if len(score) != len(truth):
-        raise DataError(f"confidence has {len(score)} values but there are {len(truth)} messages.")
-    if np.isnan(score).any() or (score < 0).any() or (score > 1).any():
-        raise DataError("confidence must hold numbers between 0 and 1 (the model's highest probability).")
-    if not 0 < level < 1:
-        raise DataError(f"level must be between 0 and 1, such as 0.95, not {level!r}.")
+    level = check_level(level)
+    scores = confidence if isinstance(confidence, pd.Series) else pd.Series(list(confidence))
+    scores = scores.rename("confidence")
+    if len(scores) != len(truth):
+        raise DataError(f"confidence has {len(scores)} values but there are {len(truth)} messages.")
+    check_numeric(scores.to_frame(), ["confidence"])
+    score = scores.to_numpy(dtype=float, na_value=np.nan)
+    outside = np.isnan(score) | (score < 0) | (score > 1)
+    if outside.any():
+        raise DataError(
+            f"confidence must hold numbers between 0 and 1 (the model's highest probability), but "
+            f"{describe_rows(scores.index, outside)} hold(s) {shown(score[outside][0])}. Pass the "
+            "'confidence' column of predict_with_confidence."
+        )
     if thresholds is None:
         thresholds = np.round(np.arange(0.0, 1.0, 0.05), 2)
+    thresholds = pd.Series(list(np.atleast_1d(thresholds))).rename("thresholds")
+    check_numeric(thresholds.to_frame(), ["thresholds"])
+    if thresholds.isna().any() or not thresholds.astype(float).between(0, 1).all():
+        raise DataError(
+            f"thresholds must be numbers between 0 and 1, such as [0.5, 0.7], not {list(thresholds)}."
+        )
     wrong = truth.astype(str) != predicted.astype(str)
     rows = []
     for threshold in thresholds:
         automated = score >= threshold
         n, errors = int(automated.sum()), int((wrong & automated).sum())
-        upper = proportion_confint(errors, n, alpha=1 - level, method="wilson")[1] if n else np.nan
+        low, high = proportion_confint(errors, n, alpha=1 - level, method="wilson") if n else (np.nan, np.nan)
         rows.append(
             {
                 "threshold": float(threshold),
@@ -654,19 +777,22 @@ def routing_report(
                 "automation rate": n / len(truth),
                 "errors": errors,
                 "error rate": errors / n if n else np.nan,
-                "error rate upper": float(upper),
+                "error rate low": float(low),
+                "error rate high": float(high),
                 "transferred rate": 1 - n / len(truth),
             }
         )
-    return pd.DataFrame(rows)
+    report = pd.DataFrame(rows)
+    report.attrs["level"] = level
+    return report
 
 
 def routing_threshold(report: pd.DataFrame, max_error_rate: float, *, cautious: bool = True) -> float:
     """The lowest threshold (the most automation) whose error rate stays at or below the target.
 
-    With ``cautious=True`` the upper end of the error rate's interval must be at or below the
-    target, so that the error rate on new messages is very likely below it too; with ``False``
-    the observed error rate is used.
+    With ``cautious=True`` the upper end of the error rate's interval (``error rate high``) must be
+    at or below the target, so that the error rate on new messages is very likely below it too;
+    with ``False`` the observed error rate is used.
 
     Examples
     --------
@@ -676,12 +802,13 @@ def routing_threshold(report: pd.DataFrame, max_error_rate: float, *, cautious: 
     0.7
     """
     check_frame(report, name="report")
-    check_columns(report, ["threshold", "error rate", "error rate upper"], role="report column")
-    if not 0 < max_error_rate < 1:
+    check_columns(report, ["threshold", "error rate", "error rate high"], role="report column")
+    if isinstance(max_error_rate, bool) or not isinstance(max_error_rate, int | float | np.number) \
+            or not 0 < max_error_rate < 1:
         raise DataError(
             f"max_error_rate must be a rate between 0 and 1, such as 0.05, not {max_error_rate!r}."
         )
-    rate = report["error rate upper" if cautious else "error rate"]
+    rate = report["error rate high" if cautious else "error rate"]
     ok = report.loc[rate.le(max_error_rate), "threshold"]
     if ok.empty:
         raise DataError(
@@ -699,6 +826,9 @@ def routing_threshold(report: pd.DataFrame, max_error_rate: float, *, cautious: 
 def plot_routing(report: pd.DataFrame, max_error_rate: float | None = None, *, ax=None):
     """The chatbot's trade-off: share answered automatically (x) against the error rate on those answers (y).
 
+    The band is the error rate's interval, labelled with the level the report was made at
+    (``report.attrs["level"]``). ``ax=None`` draws on a new figure; the Axes is returned.
+
     Examples
     --------
     >>> report = routing_report(["a", "b"], ["a", "a"], [0.9, 0.6], thresholds=[0.5, 0.7])
@@ -707,20 +837,21 @@ def plot_routing(report: pd.DataFrame, max_error_rate: float | None = None, *, a
     """
     import matplotlib.pyplot as plt
 
+    check_frame(report, name="report")
     check_columns(report, ["threshold", "automation rate", "error rate"], role="report column")
-    if ax is None:
-        _, ax = plt.subplots()
-    shown = report.dropna(subset=["error rate"])
+    ax = new_axes(ax)
+    drawn = report.dropna(subset=["error rate"])
     ax.plot(
-        shown["automation rate"], shown["error rate"], marker="o", label="error rate on automated answers"
+        drawn["automation rate"], drawn["error rate"], marker="o", label="error rate on automated answers"
     )
-    if "error rate upper" in shown:
+    if {"error rate low", "error rate high"} <= set(drawn.columns):
+        level = report.attrs.get("level")
         ax.fill_between(
-            shown["automation rate"],
-            shown["error rate"],
-            shown["error rate upper"],
+            drawn["automation rate"],
+            drawn["error rate low"],
+            drawn["error rate high"],
             alpha=0.2,
-            label="upper end of its interval",
+            label=f"its {level_label(level)} interval" if level is not None else "its interval",
         )
     if max_error_rate is not None:
         ax.axhline(max_error_rate, color="grey", linestyle="--", label=f"target {max_error_rate:.0%}")
@@ -736,6 +867,8 @@ def plot_routing(report: pd.DataFrame, max_error_rate: float | None = None, *, a
 def plot_share_alerts(table: pd.DataFrame, *, ax=None, label: str = "share"):
     """The share per period, its expected value and upper limit, and the alerts (red points).
 
+    ``table`` is the result of :func:`share_alerts`; ``ax=None`` draws on a new figure.
+
     Examples
     --------
     >>> df = pd.DataFrame({"date": pd.date_range("2024-01-01", periods=6, freq="D"),
@@ -745,9 +878,9 @@ def plot_share_alerts(table: pd.DataFrame, *, ax=None, label: str = "share"):
     """
     import matplotlib.pyplot as plt
 
+    check_frame(table, name="table")
     check_columns(table, ["period", "share", "expected", "upper limit", "alert"], role="table column")
-    if ax is None:
-        _, ax = plt.subplots()
+    ax = new_axes(ax)
     ax.plot(table["period"], table["share"], marker="o", label=label)
     ax.plot(table["period"], table["upper limit"], linestyle="--", color="grey", label="alert limit")
     alerts = table[table["alert"]]

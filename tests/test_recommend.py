@@ -166,7 +166,7 @@ def test_item_knn_matches_a_dense_brute_force(pairs, n_neighbours, k):
             others = np.setdiff1d(np.arange(len(dense)), kept)
             assert dense[others, i].max(initial=0) <= sim[kept, i].min() + 1e-6
     recs = model.recommend(k=k)
-    bought = set(map(tuple, purchases.drop_duplicates().to_numpy().tolist()))
+    bought = set(map(tuple, purchases.drop_duplicates().astype(str).to_numpy().tolist()))  # ids are text
     assert not any((c, i) in bought for c, i in recs[["customer", "item"]].itertuples(index=False))
     assert (recs.groupby("customer").size() <= k).all()
     assert not recs.duplicated(["customer", "item"]).any()
@@ -181,24 +181,28 @@ def test_metrics_on_a_hand_computed_example():
                          "item": ["x", "y", "z", "x", "w", "v", "t", "y", "x"]})
     test = pd.DataFrame({"customer_id": ["a", "a", "b", "c", "d"],
                          "product_id": ["y", "q", "v", "s", "x"]})
-    m = recommendation_metrics(recs, test, k=3, catalogue_size=20, tail_items=["v", "w", "t"])
+    table = recommendation_metrics(recs, test, k=3, catalogue_size=20, tail_items=["v", "w", "t"])
+    assert isinstance(table, pd.DataFrame) and len(table) == 1
+    assert table.columns.tolist() == ["customers", "hit rate", "precision", "recall", "coverage",
+                                      "long tail share"]
+    m = table.iloc[0]
     # a: 1 hit of 2 bought; b: 1 of 1; c: 0 of 1; d: no recommendation, 0 of 1.
     assert m["customers"] == 4
-    assert m["hit_rate"] == pytest.approx(2 / 4)
+    assert m["hit rate"] == pytest.approx(2 / 4)
     assert m["precision"] == pytest.approx(2 / 12)
     assert m["recall"] == pytest.approx((0.5 + 1 + 0 + 0) / 4)
     assert m["coverage"] == pytest.approx(6 / 20)  # x y z w v t
-    assert m["long_tail_share"] == pytest.approx(3 / 9)
-    at_1 = recommendation_metrics(recs, test, k=1)
-    assert at_1["hit_rate"] == 0 and at_1["precision"] == 0
+    assert m["long tail share"] == pytest.approx(3 / 9)
+    at_1 = recommendation_metrics(recs, test, k=1).iloc[0]
+    assert at_1["hit rate"] == 0 and at_1["precision"] == 0
 
 
 def test_long_tail_head_is_the_smallest_set_making_the_share():
     purchases = pd.DataFrame({"product_id": ["a"] * 5 + ["b"] * 3 + ["c"] * 2})
     table = long_tail(purchases, head_share=0.5, catalogue=["a", "b", "c", "z"])
     assert table["item"].tolist() == ["a", "b", "c", "z"]
-    assert table["long_tail"].tolist() == [False, True, True, True]
-    assert long_tail(purchases, head_share=0.6)["long_tail"].tolist() == [False, False, True]
+    assert table["long tail"].tolist() == [False, True, True, True]
+    assert long_tail(purchases, head_share=0.6)["long tail"].tolist() == [False, False, True]
     with pytest.raises(DataError, match="head_share"):
         long_tail(purchases, head_share=1.5)
 
@@ -250,7 +254,7 @@ def test_evaluation_tests_only_new_products_of_known_customers():
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        (dict(cut="not a date"), "cut must be a date"),
+        (dict(cut="not a date"), "cut is .not a date., which is not a date"),
         (dict(cut="2030-01-01"), "choose a cut"),
         (dict(cut="2024-01-15", recommenders={}), "at least one"),
         (dict(cut="2024-01-15", date="day"), "'day' is not a column"),
@@ -332,7 +336,7 @@ def test_next_best_offer_bad_input(change, kwargs, match):
 def test_every_constraint_holds_and_optimal_is_best(data, capacity, banned, cost):
     candidates = pd.DataFrame(data, columns=["customer_id", "product_id", "probability", "margin"])
     exclude = pd.DataFrame(sorted(banned), columns=["customer_id", "product_id"])
-    limits = dict(enumerate(capacity))
+    limits = {str(o): c for o, c in enumerate(capacity)}  # ids come back as text
     plans = {m: next_best_offer(candidates, capacity=limits, contact_cost=cost, exclude=exclude, method=m)
              for m in ("optimal", "greedy")}
     for plan in plans.values():
@@ -340,13 +344,14 @@ def test_every_constraint_holds_and_optimal_is_best(data, capacity, banned, cost
         assert not a["customer_id"].duplicated().any()  # at most one offer per customer
         counts = a["product_id"].value_counts()
         assert all(counts.get(o, 0) <= c for o, c in limits.items())  # stock / budget
-        assert not set(map(tuple, a[["customer_id", "product_id"]].to_numpy().tolist())) & banned
-        assert (a["expected_margin"] > 0).all()
-        assert plan.expected_margin == pytest.approx(a["expected_margin"].sum())
+        chosen = set(map(tuple, a[["customer_id", "product_id"]].to_numpy().tolist()))
+        assert not chosen & {(str(c), str(o)) for c, o in banned}
+        assert (a["expected margin"] > 0).all()
+        assert plan.expected_margin == pytest.approx(a["expected margin"].sum())
     assert plans["optimal"].expected_margin >= plans["greedy"].expected_margin - 1e-6
     # brute force on the pairs that are allowed and worth something
     value = {(c, o): p * m - cost for c, o, p, m in data if (c, o) not in banned and p * m - cost > 0}
-    best = _brute_force(value, limits) if len(value) <= 10 else None
+    best = _brute_force(value, dict(enumerate(capacity))) if len(value) <= 10 else None
     if best is not None:
         assert plans["optimal"].expected_margin == pytest.approx(best, abs=1e-6)
 
@@ -381,11 +386,11 @@ def test_item_knn_beats_popularity_twice_and_the_rule_on_the_shipped_data(shippe
     )
     knn, pop, rule = table.loc["knn"], table.loc["popularity"], table.loc["rule"]
     # The planted preferences are the ceiling (53 % in the data card); item-kNN gets within 80 % of it.
-    assert round(table.loc["truth", "hit_rate"], 2) == 0.53
-    assert 0.75 * table.loc["truth", "hit_rate"] < knn["hit_rate"] < table.loc["truth", "hit_rate"]
-    assert knn["hit_rate"] >= 2 * pop["hit_rate"]
-    assert knn["hit_rate"] > rule["hit_rate"]
-    assert knn["long_tail_share"] > max(pop["long_tail_share"], rule["long_tail_share"]) + 0.2
+    assert round(table.loc["truth", "hit rate"], 2) == 0.53
+    assert 0.75 * table.loc["truth", "hit rate"] < knn["hit rate"] < table.loc["truth", "hit rate"]
+    assert knn["hit rate"] >= 2 * pop["hit rate"]
+    assert knn["hit rate"] > rule["hit rate"]
+    assert knn["long tail share"] > max(pop["long tail share"], rule["long tail share"]) + 0.2
     assert knn["coverage"] > 3 * rule["coverage"]
 
 
@@ -396,7 +401,7 @@ def test_the_planted_truth_is_consistent_and_recoverable(shipped):
     assert acceptance.min() >= 0 and acceptance.max() <= 1
     # The long tail: 15 % of the catalogue makes half of the sales, as the data card says.
     table = long_tail(purchases, catalogue=products["product_id"])
-    assert (~table["long_tail"]).sum() == 154 and (table["sales"] == 0).sum() == 26
+    assert (~table["long tail"]).sum() == 154 and (table["sales"] == 0).sum() == 26
     # Neighbours found by item-kNN share the planted taste far more often than chance (1 in 16).
     model = ItemKNNRecommender(n_neighbours=10).fit(purchases)
     sim = model.similarity_.tocoo()
@@ -433,8 +438,98 @@ def test_plots_return_axes(shipped):
     purchases, products, _ = shipped
     ax = plot_long_tail(purchases, catalogue=products["product_id"])
     assert ax.get_xlabel().startswith("share of the catalogue")
-    metrics = pd.DataFrame({"hit_rate": [0.1, 0.3], "recall": [0.05, 0.2], "long_tail_share": [0, 0.2]},
+    metrics = pd.DataFrame({"hit rate": [0.1, 0.3], "recall": [0.05, 0.2], "long tail share": [0, 0.2]},
                            index=["pop", "knn"])
     assert plot_metrics(metrics).get_title()
     with pytest.raises(DataError, match="'coverage'"):
         plot_metrics(metrics, columns=["coverage"])
+
+
+# ---------------------------------------------------------------- scikit-learn estimators, summaries
+
+from sklearn.base import clone  # noqa: E402
+from sklearn.utils.estimator_checks import (  # noqa: E402
+    check_do_not_raise_errors_in_init_or_set_params,
+    check_get_params_invariance,
+    check_no_attributes_set_in_init,
+    check_parameters_default_constructible,
+    check_set_params,
+)
+
+_ESTIMATORS = [
+    PopularityRecommender("customer_id", "product_id"),
+    RuleBasedRecommender("customer_id", "product_id", "category"),
+    ItemKNNRecommender(n_neighbours=3, shrinkage=2.0, block_size=2),
+    ScoreTableRecommender(pd.DataFrame({"tent": [0.9], "lamp": [0.4]}, index=["d"])),
+]
+
+
+@pytest.mark.parametrize("estimator", _ESTIMATORS, ids=lambda e: type(e).__name__)
+def test_recommenders_are_scikit_learn_estimators(estimator):
+    params = estimator.get_params()
+    copy = clone(estimator)
+    assert type(copy) is type(estimator) and copy is not estimator
+    assert copy.get_params().keys() == params.keys()
+    fitted = clone(estimator).fit(SMALL)
+    # fit never rewrites the constructor's arguments
+    for name, value in params.items():
+        after = fitted.get_params()[name]
+        if isinstance(value, pd.DataFrame):
+            pd.testing.assert_frame_equal(after, value)
+        else:
+            assert after == value
+    assert not hasattr(clone(fitted), "history_")  # a clone is unfitted
+    name = type(estimator).__name__
+    check_no_attributes_set_in_init(name, clone(estimator))
+    check_get_params_invariance(name, clone(estimator))
+    check_set_params(name, clone(estimator))
+    check_do_not_raise_errors_in_init_or_set_params(name, clone(estimator))
+    if not isinstance(estimator, ScoreTableRecommender):  # its score table has no default
+        check_parameters_default_constructible(name, type(estimator)())
+    table = fitted.summary()
+    assert isinstance(table, pd.DataFrame) and table.index.name == "quantity"
+    assert table.loc["customers", "value"] == 4 and table.loc["products", "value"] >= 4
+
+
+def test_set_params_changes_the_fit():
+    model = ItemKNNRecommender().set_params(n_neighbours=1).fit(SMALL)
+    assert (np.diff(model.similarity_.tocsc().indptr) <= 1).all()
+    assert model.summary().loc["similarities kept", "value"] == model.similarity_.nnz
+
+
+def test_evaluation_clones_the_recommenders():
+    knn = ItemKNNRecommender(n_neighbours=5)
+    evaluate_recommender(SMALL, {"knn": knn}, "2024-01-15", k=1)
+    assert not hasattr(knn, "history_") and knn.get_params()["n_neighbours"] == 5
+
+
+def test_offer_plan_summary():
+    candidates = pd.DataFrame({"customer_id": ["a", "a", "b"], "product_id": ["x", "y", "x"],
+                               "probability": [0.5, 0.4, 0.3], "margin": [10.0] * 3})
+    plan = next_best_offer(candidates, capacity={"x": 1})
+    table = plan.summary()
+    assert table["value"].tolist() == [2.0, 2.0, 7.0]
+    assert "expected margin" in plan.assignments and "expected margin" in plan.by_offer
+
+
+def test_the_public_api_speaks_the_kit_vocabulary():
+    import inspect
+
+    import mlmarketing.recommend as module
+
+    for name in module.__all__:
+        obj = getattr(module, name)
+        if not callable(obj):
+            continue
+        parameters = inspect.signature(obj).parameters
+        if "ax" in parameters:
+            ax = parameters["ax"]
+            assert ax.kind is inspect.Parameter.KEYWORD_ONLY and ax.default is None, name
+        assert not {"confidence", "alpha", "unit", "seed"} & set(parameters), name
+    table = evaluate_recommender(SMALL, {"pop": PopularityRecommender()}, "2024-01-15", k=1)
+    frames = [table, long_tail(SMALL), PopularityRecommender().fit(SMALL).summary(),
+              next_best_offer(pd.DataFrame({"customer_id": ["a"], "product_id": ["x"], "probability": [0.5],
+                                            "margin": [1.0]})).by_offer]
+    for frame in frames:
+        for column in frame.columns:
+            assert column == column.lower() and "_" not in column, column

@@ -136,7 +136,7 @@ def test_routing_report_hand_computed():
     assert np.isnan(report["error rate"].iloc[3])
     assert report["transferred rate"].tolist() == pytest.approx([0.0, 0.2, 0.6, 1.0])
     # Wilson 95 % interval of 1 error in 4: upper end (p + z²/2n + z·sqrt(p(1-p)/n + z²/4n²)) / (1 + z²/n)
-    assert report["error rate upper"].iloc[1] == pytest.approx(0.6994, abs=1e-3)
+    assert report["error rate high"].iloc[1] == pytest.approx(0.6994, abs=1e-3)
 
 
 def test_routing_threshold_hand_computed():
@@ -159,7 +159,7 @@ def test_routing_report_laws(rows):
     assert (report["errors"] <= report["automated"]).all()
     assert np.allclose(report["automation rate"] + report["transferred rate"], 1)
     shown = report.dropna(subset=["error rate"])
-    assert (shown["error rate upper"] >= shown["error rate"] - 1e-12).all()
+    assert (shown["error rate high"] >= shown["error rate"] - 1e-12).all()
 
 
 def test_routing_report_bad_input():
@@ -239,7 +239,7 @@ def test_share_alerts_reads_text_dates_and_leaves_the_table_alone():
     pd.testing.assert_frame_equal(df, before)
     with pytest.raises(DataError, match="'mood' equals 'angry'"):
         text.share_alerts(df, "date", "mood", "angry")
-    with pytest.raises(DataError, match="must hold dates"):
+    with pytest.raises(DataError, match="'hier', which is not a date"):
         text.share_alerts(df.assign(date=["hier", "x", "y"]), "date", "mood", "bad")
     with pytest.raises(DataError, match="Did you mean 'mood'"):
         text.share_alerts(df, "date", "moods", "bad")
@@ -301,3 +301,73 @@ def test_plots_return_axes():
     fig, ax2 = plt.subplots()
     assert text.plot_share_alerts(text.share_alerts(df, "date", "mood", "bad", freq="D"), ax=ax2) is ax2
     plt.close("all")
+
+
+# --- the kit's vocabulary: freq, level, yes/no labels, library errors said plainly ---------------
+
+
+def test_share_alerts_freq_is_an_offset_alias_of_period_starts():
+    df = pd.DataFrame({"date": pd.to_datetime(["2024-01-03", "2024-01-07", "2024-01-08", "2024-02-15"]),
+                       "mood": ["bad", "ok", "bad", "ok"]})
+    weeks = text.share_alerts(df, "date", "mood", "bad")  # default W-MON: weeks from Monday
+    assert weeks["period"].tolist() == list(pd.to_datetime(["2024-01-01", "2024-01-08", "2024-02-12"]))
+    sundays = text.share_alerts(df, "date", "mood", "bad", freq="W")  # pandas' W = W-SUN
+    assert sundays["period"].tolist() == list(pd.to_datetime(["2023-12-31", "2024-01-07", "2024-02-11"]))
+    months = text.share_alerts(df, "date", "mood", "bad", freq="MS")
+    assert months["period"].tolist() == list(pd.to_datetime(["2024-01-01", "2024-02-01"]))
+    assert months["messages"].tolist() == [3, 1] and months["flagged"].tolist() == [2, 0]
+    for bad in ("month", "M", "2W", "h"):
+        with pytest.raises(DataError, match=r"freq=.*W-MON.*MS"):
+            text.share_alerts(df, "date", "mood", "bad", freq=bad)
+
+
+def test_routing_report_interval_at_any_level():
+    at_90 = text.routing_report(Y_TRUE, Y_PRED, CONFIDENCE, thresholds=[0.5], level=0.9)
+    at_99 = text.routing_report(Y_TRUE, Y_PRED, CONFIDENCE, thresholds=[0.5], level=0.99)
+    assert at_90.attrs["level"] == 0.9
+    assert at_99["error rate low"].iloc[0] < at_90["error rate low"].iloc[0] < 0.25
+    assert at_99["error rate high"].iloc[0] > at_90["error rate high"].iloc[0] > 0.25
+    with pytest.raises(DataError, match="level must be a probability"):
+        text.routing_report(Y_TRUE, Y_PRED, CONFIDENCE, level=95)
+    ax = text.plot_routing(at_90)
+    assert "90 % interval" in [t.get_text() for t in ax.get_legend().get_texts()][1]
+
+
+def test_yes_no_labels_are_one_class_whatever_the_spelling():
+    texts = ["il faut un conseiller", "parler a quelqu'un svp", "ou est mon colis", "suivi du colis"] * 3
+    labels = ["Oui", "oui ", "NON", "non"] * 3
+    model = text.train_text_classifier(texts, pd.Series(labels, name="needs a person"))
+    assert model.classes_.tolist() == [False, True]
+    with pytest.raises(DataError, match="needs a person"):
+        text.train_text_classifier(texts, pd.Series(["Oui", "Non", None, "oui"] * 3, name="needs a person"))
+
+
+def test_empty_vocabulary_is_a_data_error():
+    only_stop_words = ["le la les", "et de la", "un une des", "le et la"]
+    with pytest.raises(DataError, match="no word to work with"):
+        text.find_topics(only_stop_words, n_topics=2)
+    with pytest.raises(DataError, match="no word to work with"):
+        text.top_terms(only_stop_words, ["a", "b", "a", "b"])
+
+
+def test_the_public_api_speaks_the_kit_vocabulary():
+    import inspect
+
+    for name in text.__all__:
+        obj = getattr(text, name)
+        if not callable(obj):
+            continue
+        parameters = inspect.signature(obj).parameters
+        if "ax" in parameters:
+            ax = parameters["ax"]
+            assert ax.kind is inspect.Parameter.KEYWORD_ONLY and ax.default is None, name
+        if "level" in parameters:
+            assert parameters["level"].default == 0.95
+        if "random_state" in parameters:
+            assert parameters["random_state"].default == 0
+        assert not {"alpha", "unit", "seed"} & set(parameters), name
+    report = text.routing_report(Y_TRUE, Y_PRED, CONFIDENCE, thresholds=[0.5])
+    df = pd.DataFrame({"date": pd.date_range("2024-01-01", periods=6, freq="D"), "mood": ["ok", "bad"] * 3})
+    for frame in (report, text.share_alerts(df, "date", "mood", "bad", freq="D")):
+        for column in frame.columns:
+            assert column == column.lower() and "_" not in column, column
