@@ -106,16 +106,7 @@ def _encode_ids(series: pd.Series, column: str) -> tuple[np.ndarray, np.ndarray]
     if (codes < 0).any():
         read_ids(series, column=column)  # raises, naming the rows
     values = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
-    if pd.api.types.infer_dtype(values, skipna=False) == "string":
-        # Text ids are mostly written already normalised: only the others go through read_ids
-        # (spaces around, or "7.0"), which is a Python call per id.
-        needs = values.str.len().ne(values.str.strip().str.len()) | values.str.contains(r"\d\.0+$")
-        if needs.any():
-            values = values.copy()
-            values[needs] = read_ids(values[needs], column=column)
-        names = values.to_numpy(dtype=object)
-    else:
-        names = read_ids(values, column=column).to_numpy(dtype=object)
+    names = read_ids(values, column=column).to_numpy(dtype=object)
     distinct, inverse = np.unique(names.astype(str), return_inverse=True)
     return inverse[codes], distinct.astype(object)
 
