@@ -397,3 +397,127 @@ def test_plots_return_axes(accounts, model):
     with pytest.raises(DataError, match="'survival'"):
         sv.plot_survival(km.drop(columns="survival"))
     plt.close("all")
+
+
+# ----------------------------------------------------------------------------- agreement with lifelines
+
+
+def _tied_frame(shift: float = 1.0, rounded: bool = True) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    n = 300
+    x = rng.normal(size=n)
+    t = rng.exponential(5 / np.exp(0.5 * x))
+    t = (np.round(t) if rounded else t) + shift
+    e = (rng.random(n) < 0.7).astype(int)
+    return pd.DataFrame({"t": t, "e": e, "x": x, "z": rng.integers(0, 3, n)})
+
+
+def test_cox_efron_by_default_matches_lifelines_on_tied_tenures():
+    model = sv.CoxModel(["x", "z"]).fit(_tied_frame(), "t", "e")
+    assert model.ties == "efron"
+    # lifelines 0.30 CoxPHFitter().fit(frame, "t", "e") on the same frame (Efron ties).
+    assert model.hazard_ratios_["coefficient"].tolist() == pytest.approx(
+        [0.41871101, 0.07162268], abs=1e-7)
+    assert np.asarray(model.result_.bse).tolist() == pytest.approx([0.07841734, 0.08873591], abs=1e-8)
+    assert model.concordance_index() == pytest.approx(0.6189430975423194, abs=1e-12)
+    breslow = sv.CoxModel(["x", "z"], ties="breslow").fit(_tied_frame(), "t", "e")
+    assert breslow.hazard_ratios_["coefficient"].iloc[0] != pytest.approx(0.41871101, abs=1e-4)
+
+
+def test_proportional_hazards_check_matches_lifelines_without_ties():
+    model = sv.CoxModel(["x", "z"]).fit(_tied_frame(0.1, rounded=False), "t", "e")
+    check = sv.proportional_hazards_check(model)
+    # lifelines proportional_hazard_test(fitter, frame, time_transform="log").
+    assert check["statistic"].tolist() == pytest.approx([0.00277125, 0.49605272], abs=1e-7)
+    assert check["p-value"].tolist() == pytest.approx([0.95801661, 0.48123968], abs=1e-7)
+
+
+def test_zero_durations_accepted_as_lifelines_does():
+    frame = pd.DataFrame({"t": [0, 0, 2, 3, 3, 5], "e": [1, 0, 1, 1, 0, 1]})
+    km = sv.kaplan_meier(frame, "t", "e")
+    # By hand: S(0) = 5/6 (one of 6 leaves on day 0), S(2) = 5/6 * 3/4 (the other zero is
+    # censored), S(3) = 5/8 * 2/3, S(5) = 0. lifelines' KaplanMeierFitter gives the same.
+    assert km["time"].tolist() == [0, 0, 2, 3, 5]
+    assert km["survival"].tolist() == pytest.approx([1, 5 / 6, 5 / 8, 5 / 12, 0])
+    assert km["low"].iloc[1] == pytest.approx(0.27312285, abs=1e-7)
+    assert km["high"].iloc[1] == pytest.approx(0.97471243, abs=1e-7)
+    same_day = sv.tenure_table(pd.DataFrame({"s": ["2024-03-01"], "e": ["2024-03-01"]}), "s", "e",
+                               AS_OF)
+    assert same_day["tenure_months"].tolist() == [0.0] and same_day["churned"].tolist() == [1]
+
+
+# ----------------------------------------------------------------------------- estimator
+
+
+def test_cox_model_is_a_scikit_learn_estimator(accounts):
+    from sklearn.base import clone
+    from sklearn.utils.estimator_checks import (
+        check_get_params_invariance,
+        check_no_attributes_set_in_init,
+        check_set_params,
+    )
+
+    covariates = ("plan", "nps")
+    model = sv.CoxModel(covariates, reference=REFERENCE_PLAN, dropna=True, level=0.9)
+    assert model.get_params() == {"covariates": covariates, "reference": REFERENCE_PLAN,
+                                  "ties": "efron", "dropna": True, "level": 0.9}
+    model.fit(accounts, "tenure_months", "churned")
+    assert model.covariates is covariates  # fit never rewrites its arguments
+    twin = clone(model)
+    assert not hasattr(twin, "result_") and twin.get_params() == model.get_params()
+    twin.set_params(level=0.95, ties="breslow").fit(accounts, "tenure_months", "churned")
+    assert twin.hazard_ratios_.attrs["level"] == 0.95
+    assert (twin.hazard_ratios_["high"] > model.hazard_ratios_["high"]).all()
+    for check in (check_no_attributes_set_in_init, check_get_params_invariance, check_set_params):
+        check("CoxModel", sv.CoxModel(["plan"]))
+    one = sv.CoxModel("plan").fit(accounts, "tenure_months", "churned")
+    assert one.covariates == "plan" and one.terms_ == ["plan = Pro", "plan = Starter"]
+
+
+REFERENCE_PLAN = {"plan": "Starter"}
+
+
+def test_cox_summary_is_a_labelled_table(model, accounts):
+    summary = model.summary()
+    assert summary.index.name == "quantity" and summary.columns.tolist() == ["value"]
+    values = summary["value"]
+    assert values["accounts used"] + values["rows left out (missing covariate)"] == len(accounts)
+    assert values["departures (events)"] == int(accounts.loc[accounts["nps"].notna(), "churned"].sum())
+    assert values["ties"] == "efron" and values["confidence level"] == "95 %"
+    # The planted model orders departures well above chance.
+    assert 0.7 < values["concordance index (Harrell's C)"] < 0.9
+    assert model.preparation_["covariate"].tolist() == COVARIATES
+    with pytest.raises(DataError, match="not fitted"):
+        sv.CoxModel(["x"]).summary()
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 20), st.integers(0, 5), st.booleans()), min_size=2,
+                max_size=30))
+def test_concordance_index_laws(rows):
+    frame = pd.DataFrame(rows, columns=["t", "r", "e"])
+    time, risk, event = frame["t"].to_numpy(), frame["r"].to_numpy(float), frame["e"].astype(int)
+    c = sv.concordance_index(time, risk, event)
+    # By brute force over the pairs: i left first (earlier, or same time and j censored).
+    num = den = 0.0
+    for i in range(len(frame)):
+        for j in range(len(frame)):
+            if event.iloc[i] and (time[i] < time[j] or (time[i] == time[j] and not event.iloc[j])):
+                den += 1
+                num += 1.0 if risk[i] > risk[j] else 0.5 if risk[i] == risk[j] else 0.0
+    if den == 0:
+        assert np.isnan(c)
+    else:
+        assert c == pytest.approx(num / den)
+        # Reversing the score mirrors C around 1/2.
+        assert sv.concordance_index(time, -risk, event) == pytest.approx(1 - c)
+
+
+def test_plots_open_a_new_figure_and_label_the_level(accounts, model):
+    km = sv.kaplan_meier(accounts, "tenure_months", "churned", by="plan", level=0.9)
+    ax = sv.plot_survival(km)
+    assert ax.get_legend().get_title().get_text() == "bands: 90 % interval"
+    other = sv.plot_hazard_ratios(model.hazard_ratios_)
+    assert other.figure is not ax.figure
+    assert other.get_legend_handles_labels()[1] == ["estimate (95 % interval)"]
+    plt.close("all")
