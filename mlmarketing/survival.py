@@ -93,9 +93,30 @@ def _durations(df: pd.DataFrame, duration: str) -> np.ndarray:
     return values
 
 
+def _yes_no(series: pd.Series, column: str, *, allow_missing: bool = False) -> np.ndarray:
+    """read_yes_no's answers as 1.0/0.0 (NaN where missing), each distinct value read once."""
+    # read_yes_no writes every value as text: on 200,000 rows that is seconds per column.
+    missing = series.isna()
+    if missing.all() or (missing.any() and not allow_missing):
+        read_yes_no(series, column=column, allow_missing=allow_missing)  # raises its message
+    codes, uniques = pd.factorize(series.astype(object) if isinstance(
+        series.dtype, pd.CategoricalDtype) else series)
+    answers = read_yes_no(pd.Series(np.asarray(uniques, dtype=object), name=series.name), column=column)
+    return np.append(answers.to_numpy(dtype=float), np.nan)[codes]
+
+
+def _is_yes_no(series: pd.Series) -> bool:
+    present = series.dropna()
+    if pd.api.types.is_float_dtype(present) or len(present) == 0:
+        return False  # a float column is a number, even when it only holds 0.0 and 1.0
+    if pd.api.types.is_numeric_dtype(present) and not pd.api.types.is_bool_dtype(present):
+        return bool(np.isin(present.to_numpy(), [0, 1]).all())
+    return is_yes_no(pd.Series(present.astype(object).unique()))
+
+
 def _events(df: pd.DataFrame, event: str) -> np.ndarray:
     # 1 = left, 0 = still subscribed (censored); yes/no, oui/non, vrai/faux, 1/0 all read alike.
-    return read_yes_no(df[event], column=event).to_numpy(dtype=int)
+    return _yes_no(df[event], event).astype(int)
 
 
 def _survival_input(
@@ -656,7 +677,7 @@ class CoxModel(BaseEstimator):
                     f"covariate {column!r} is an identifier (named like one, or unique per row): it "
                     "cannot explain churn and is never used as a predictor. Drop it from the covariates."
                 )
-            if is_yes_no(series) and not pd.api.types.is_float_dtype(series):
+            if _is_yes_no(series):
                 if column in reference:
                     raise DataError(f"reference was given for {column!r}, a yes/no column (yes = 1).")
                 self.yes_no_.append(column)
@@ -721,8 +742,7 @@ class CoxModel(BaseEstimator):
                 for value in known[1:]:
                     parts[f"{column} = {value}"] = (text == value).astype(float).where(text.notna())
             elif column in self.yes_no_:
-                answers = read_yes_no(series, column=column, allow_missing=True)
-                parts[column] = answers.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+                parts[column] = _yes_no(series, column, allow_missing=True)
             else:
                 check_numeric(frame, [column])
                 parts[column] = series.to_numpy(dtype="float64", na_value=np.nan)
