@@ -672,7 +672,10 @@ class CoxModel(BaseEstimator):
         rows = []
         for column in self._covariates:
             series = frame[column]
-            if looks_like_id(series, column):
+            # looks_like_id counts distinct values before it looks at the dtype; a float column
+            # is an id only by its name, so only the name is shown to it (same answer, no count).
+            probe = series.iloc[:0] if pd.api.types.is_float_dtype(series) else series
+            if looks_like_id(probe, column):
                 raise DataError(
                     f"covariate {column!r} is an identifier (named like one, or unique per row): it "
                     "cannot explain churn and is never used as a predictor. Drop it from the covariates."
@@ -792,7 +795,9 @@ class CoxModel(BaseEstimator):
             )
         self._prepare(frame, duration)
         design = self._design(frame)
-        constant = [c for c in design.columns if design[c].nunique() < 2]
+        values = design.to_numpy()
+        constant = [c for c, low, high in zip(design.columns, values.min(axis=0), values.max(axis=0),
+                                              strict=True) if low == high]
         if constant:
             raise DataError(
                 f"covariate {constant[0]!r} takes a single value in the rows used; drop it."
