@@ -22,21 +22,41 @@ or ``horizon`` is in the same unit.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import stats
+from scipy.integrate import trapezoid
+from sklearn.base import BaseEstimator
 from statsmodels.duration.hazard_regression import PHReg
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 
 from mlmarketing._errors import DataError
-from mlmarketing._validation import as_binary, check_columns, check_frame, check_numeric
+from mlmarketing._validation import (
+    OTHER_LEVEL,
+    category_limit,
+    check_columns,
+    check_frame,
+    check_level,
+    check_numeric,
+    describe_rows,
+    group_rare_levels,
+    is_yes_no,
+    level_label,
+    looks_like_id,
+    new_axes,
+    read_date,
+    read_dates,
+    read_yes_no,
+)
 
 __all__ = [
     "DAYS_PER_MONTH",
     "CoxModel",
     "cohort_retention",
+    "concordance_index",
     "cox_model",
     "expected_lifetime",
     "kaplan_meier",
@@ -50,77 +70,53 @@ __all__ = [
 ]
 
 DAYS_PER_MONTH = 30.4375  # average length of a month (365.25 / 12)
+_DAYS_PER_UNIT = {"months": DAYS_PER_MONTH, "weeks": 7.0, "days": 1.0}
 _NOT_A_MODEL = "pass a fitted CoxModel, e.g. CoxModel(covariates).fit(df, duration, event)."
+# Text that is a number written the French way ("70,35", "1 234,5 €"): refused, never a category.
+_NUMBER_TEXT = re.compile(r"^[+-]?\d[\d .\u00a0\u202f]*([.,]\d+)?\s*(€|eur|%)?$", re.IGNORECASE)
 
 
 # ----------------------------------------------------------------------------- inputs
 
 
-def _dates(df: pd.DataFrame, column: str) -> pd.Series:
-    series = df[column]
-    if pd.api.types.is_datetime64_any_dtype(series):
-        return series.astype("datetime64[ns]")
-    converted = pd.to_datetime(series, errors="coerce")
-    bad = series[converted.isna() & series.notna()]
-    if len(bad):
-        raise DataError(
-            f"column {column!r} must hold dates but holds {bad.iloc[0]!r}. Read the file with "
-            "mlmarketing.read_table(path) or convert it with pd.to_datetime(..., dayfirst=True)."
-        )
-    return converted.astype("datetime64[ns]")
-
-
-def _timestamp(value: object, name: str) -> pd.Timestamp:
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError) as error:
-        raise DataError(f"{name} must be a date such as '2024-12-31', got {value!r}.") from error
-    if pd.isna(stamp):
-        raise DataError(f"{name} must be a date such as '2024-12-31', got {value!r}.")
-    return stamp
-
-
-def _rows(index: pd.Index, mask: np.ndarray) -> str:
-    labels = list(index[np.asarray(mask)][:3])
-    more = ", ..." if int(np.sum(mask)) > 3 else ""
-    return ", ".join(repr(x) for x in labels) + more
-
-
 def _durations(df: pd.DataFrame, duration: str) -> np.ndarray:
-    check_numeric(df, [duration])
-    values = pd.to_numeric(df[duration]).astype(float)
-    if values.isna().any():
+    # Zero is a real duration (an account opened on the extraction day), as in lifelines.
+    check_numeric(df, [duration], non_negative=True, what="durations")
+    values = df[duration].to_numpy(dtype="float64", na_value=np.nan)
+    missing = np.isnan(values)
+    if missing.any():
         raise DataError(
-            f"column {duration!r} has {int(values.isna().sum())} missing duration(s) (rows "
-            f"{_rows(df.index, values.isna())}). Drop those rows or rebuild the durations from "
+            f"column {duration!r} has {int(missing.sum())} missing duration(s) "
+            f"({describe_rows(df.index, missing)}). Drop those rows or rebuild the durations from "
             "the dates with tenure_table()."
         )
-    if (values <= 0).any():
-        bad = values <= 0
-        raise DataError(
-            f"column {duration!r} has {int(bad.sum())} duration(s) that are zero or negative (rows "
-            f"{_rows(df.index, bad)}). A subscription must last some time: check that the end "
-            "date is after the start date, or drop those rows."
-        )
-    return values.to_numpy()
+    return values
+
+
+def _yes_no(series: pd.Series, column: str, *, allow_missing: bool = False) -> np.ndarray:
+    """read_yes_no's answers as 1.0/0.0 (NaN where missing), each distinct value read once."""
+    # read_yes_no writes every value as text: on 200,000 rows that is seconds per column.
+    missing = series.isna()
+    if missing.all() or (missing.any() and not allow_missing):
+        read_yes_no(series, column=column, allow_missing=allow_missing)  # raises its message
+    codes, uniques = pd.factorize(series.astype(object) if isinstance(
+        series.dtype, pd.CategoricalDtype) else series)
+    answers = read_yes_no(pd.Series(np.asarray(uniques, dtype=object), name=series.name), column=column)
+    return np.append(answers.to_numpy(dtype=float), np.nan)[codes]
+
+
+def _is_yes_no(series: pd.Series) -> bool:
+    present = series.dropna()
+    if pd.api.types.is_float_dtype(present) or len(present) == 0:
+        return False  # a float column is a number, even when it only holds 0.0 and 1.0
+    if pd.api.types.is_numeric_dtype(present) and not pd.api.types.is_bool_dtype(present):
+        return bool(np.isin(present.to_numpy(), [0, 1]).all())
+    return is_yes_no(pd.Series(present.astype(object).unique()))
 
 
 def _events(df: pd.DataFrame, event: str) -> np.ndarray:
-    series = df[event]
-    if series.isna().any():
-        raise DataError(
-            f"column {event!r} has {int(series.isna().sum())} missing value(s): every row must say "
-            "whether the customer left (1) or is still subscribed (0)."
-        )
-    if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
-        values = pd.to_numeric(series).astype(float)
-        if not values.isin([0.0, 1.0]).all():
-            raise DataError(
-                f"column {event!r} must be 0/1 (1 = left, 0 = still subscribed, i.e. censored) "
-                f"but holds {values[~values.isin([0.0, 1.0])].iloc[0]!r}."
-            )
-        return values.to_numpy().astype(int)
-    return as_binary(series, column=event).to_numpy()
+    # 1 = left, 0 = still subscribed (censored); yes/no, oui/non, vrai/faux, 1/0 all read alike.
+    return _yes_no(df[event], event).astype(int)
 
 
 def _survival_input(
@@ -131,12 +127,54 @@ def _survival_input(
     check_columns(frame, event, role="event column")
     if by is not None:
         check_columns(frame, by, role="group column")
-        if frame[by].isna().any():
+        missing = frame[by].isna()
+        if missing.any():
             raise DataError(
-                f"group column {by!r} has {int(frame[by].isna().sum())} missing value(s); "
-                "fill them (for example with 'unknown') or drop those rows."
+                f"group column {by!r} has {int(missing.sum())} missing value(s) "
+                f"({describe_rows(frame.index, missing)}); fill them (for example with 'unknown') "
+                "or drop those rows."
             )
     return frame, _durations(frame, duration), _events(frame, event)
+
+
+def _check_time_unit(time_unit: object) -> float:
+    if time_unit not in _DAYS_PER_UNIT:
+        raise DataError(f"time_unit must be 'months', 'weeks' or 'days', got {time_unit!r}.")
+    return _DAYS_PER_UNIT[time_unit]
+
+
+def _subscription_dates(
+    frame: pd.DataFrame, start: str, end: str, as_of: object, day_first: bool | None
+) -> tuple[pd.Series, pd.Series, pd.Timestamp]:
+    check_columns(frame, [start, end], role="date column")
+    cutoff = read_date(as_of, "as_of", day_first=day_first)
+    begin = read_dates(frame[start], column=start, day_first=day_first)
+    finish = read_dates(frame[end], column=end, day_first=day_first)
+    if begin.isna().any():
+        raise DataError(
+            f"column {start!r} has {int(begin.isna().sum())} missing start date(s) "
+            f"({describe_rows(frame.index, begin.isna())}). Without a start the tenure is unknown: "
+            "fill them from another source or drop those rows."
+        )
+    if (begin > cutoff).any():
+        raise DataError(
+            f"column {start!r} has start dates after the extraction date {cutoff.date()} "
+            f"({describe_rows(frame.index, begin > cutoff)}). Check as_of, or drop those rows."
+        )
+    if (finish > cutoff).any():
+        raise DataError(
+            f"column {end!r} has end dates after the extraction date {cutoff.date()} "
+            f"({describe_rows(frame.index, finish > cutoff)}). A future end is a notice of "
+            "cancellation: pass a later as_of, or blank those end dates to count the customers as "
+            "still subscribed."
+        )
+    if (finish < begin).any():
+        raise DataError(
+            f"column {end!r} has end dates before the start date "
+            f"({describe_rows(frame.index, finish < begin)}). Fix the dates (were start and end "
+            "swapped?), or drop those rows."
+        )
+    return begin, finish, cutoff
 
 
 # ----------------------------------------------------------------------------- tenure
@@ -148,15 +186,21 @@ def tenure_table(
     end: str,
     as_of: object,
     *,
-    unit: str = "months",
+    time_unit: str = "months",
     duration_name: str | None = None,
     event_name: str = "churned",
+    day_first: bool | None = None,
 ) -> pd.DataFrame:
     """Add each customer's tenure and whether they left, from start and end dates.
 
     A customer without an end date is still subscribed at ``as_of`` (the extraction date):
     their tenure runs until ``as_of`` and their event is 0 (*censored*). A customer with an
-    end date left: tenure runs until the end date and the event is 1.
+    end date left: tenure runs until the end date and the event is 1. An account that ends
+    on the day it started has a tenure of 0, a real row (as in lifelines).
+
+    Dates are read with the library's one rule (:func:`mlmarketing._validation.read_dates`):
+    ISO first, ``01/12/2024`` day first (1 December), month first only when a value such as
+    ``12/31/2024`` shows it; ``as_of`` is read the same way.
 
     Parameters
     ----------
@@ -165,13 +209,16 @@ def tenure_table(
     start, end : str
         Columns with the start date and the end date (empty while still subscribed).
     as_of : date-like
-        Extraction date. An end date after it, or a start date after it, raises.
-    unit : {"months", "days", "weeks"}, default "months"
+        Extraction date, e.g. ``"2024-12-31"`` or ``"31/12/2024"``. An end date after it, or a
+        start date after it, raises.
+    time_unit : {"months", "weeks", "days"}, default "months"
         Unit of the tenure (a month is 30.4375 days).
     duration_name : str, optional
-        Name of the tenure column (default ``"tenure_<unit>"``).
+        Name of the tenure column (default ``"tenure_<time_unit>"``).
     event_name : str, default "churned"
         Name of the 0/1 event column (replaced if it already exists).
+    day_first : bool or None, default None
+        Force the order of ``dd/mm`` dates (None: the rule above).
 
     Returns
     -------
@@ -181,12 +228,13 @@ def tenure_table(
     Raises
     ------
     DataError
-        Missing start dates, end before (or on) the start date, end or start after ``as_of``.
+        A value that is not a date, missing start dates, an end before the start date, an end
+        or start after ``as_of``.
 
     Examples
     --------
-    >>> subs = pd.DataFrame({"start": ["2024-01-01", "2024-03-01"], "end": ["2024-02-01", None]})
-    >>> table = tenure_table(subs, "start", "end", as_of="2024-12-31", unit="days")
+    >>> subs = pd.DataFrame({"start": ["01/01/2024", "2024-03-01"], "end": ["01/02/2024", None]})
+    >>> table = tenure_table(subs, "start", "end", as_of="31/12/2024", time_unit="days")
     >>> table[["tenure_days", "churned"]]
        tenure_days  churned
     0         31.0        1
@@ -195,47 +243,20 @@ def tenure_table(
     Used in ``03-02-cloud-services-churn.ipynb``.
     """
     frame = check_frame(df)
-    check_columns(frame, [start, end], role="date column")
-    days_per = {"months": DAYS_PER_MONTH, "days": 1.0, "weeks": 7.0}
-    if unit not in days_per:
-        raise DataError(f"unit must be 'months', 'weeks' or 'days', got {unit!r}.")
-    cutoff = _timestamp(as_of, "as_of")
-    begin = _dates(frame, start)
-    finish = _dates(frame, end)
-    if begin.isna().any():
-        raise DataError(
-            f"column {start!r} has {int(begin.isna().sum())} missing start date(s) (rows "
-            f"{_rows(frame.index, begin.isna())}). Without a start the tenure is unknown: fill "
-            "them from another source or drop those rows."
-        )
-    if (begin > cutoff).any():
-        raise DataError(
-            f"column {start!r} has start dates after the extraction date {cutoff.date()} (rows "
-            f"{_rows(frame.index, begin > cutoff)}). Check as_of, or drop those rows."
-        )
-    if (finish > cutoff).any():
-        raise DataError(
-            f"column {end!r} has end dates after the extraction date {cutoff.date()} (rows "
-            f"{_rows(frame.index, finish > cutoff)}). A future end is a notice of cancellation: "
-            "pass a later as_of, or blank those end dates to count the customers as still "
-            "subscribed."
-        )
-    if (finish <= begin).any():
-        bad = finish <= begin
-        raise DataError(
-            f"column {end!r} has end dates on or before the start date (rows "
-            f"{_rows(frame.index, bad)}). Fix the dates; same-day cancellations can be given "
-            "an end one day after the start, or dropped."
-        )
+    days_per = _check_time_unit(time_unit)
+    begin, finish, cutoff = _subscription_dates(frame, start, end, as_of, day_first)
     stop = finish.fillna(cutoff)
     out = frame.copy()
-    name = duration_name or f"tenure_{unit}"
-    out[name] = ((stop - begin).dt.days / days_per[unit]).round(6)
+    name = duration_name or f"tenure_{time_unit}"
+    out[name] = ((stop - begin).dt.days / days_per).round(6)
     out[event_name] = finish.notna().astype(int).to_numpy()
     return out
 
 
 # ----------------------------------------------------------------------------- cohorts
+
+
+_COHORT_FREQ = {"MS": ("M", 1), "QS": ("Q", 3)}
 
 
 def cohort_retention(
@@ -244,16 +265,18 @@ def cohort_retention(
     end: str,
     as_of: object,
     *,
-    freq: str = "M",
+    freq: str = "MS",
     max_periods: int | None = None,
+    day_first: bool | None = None,
 ) -> pd.DataFrame:
     """The cohort retention table: share of each signup cohort still subscribed k periods later.
 
-    A cohort is the customers who started in the same month (``freq="M"``) or quarter
-    (``"Q"``). Customer *i* counts as retained at period *k* if they had not left on the date
+    A cohort is the customers who started in the same month (``freq="MS"``) or quarter
+    (``"QS"``). Customer *i* counts as retained at period *k* if they had not left on the date
     ``start_i + k`` periods. A cell is shown only when every customer of the cohort has been
     observed that long at ``as_of``; otherwise it is left empty (NaN), so that no cell mixes
-    customers who could have left with customers who could not yet.
+    customers who could have left with customers who could not yet. Dates are read as in
+    :func:`tenure_table`.
 
     Parameters
     ----------
@@ -263,10 +286,13 @@ def cohort_retention(
         Start and end date columns (end empty while subscribed).
     as_of : date-like
         Extraction date.
-    freq : {"M", "Q"}, default "M"
-        Cohorts and periods by month or by quarter.
+    freq : {"MS", "QS"}, default "MS"
+        Cohorts and periods by month or by quarter (pandas offset aliases: month start,
+        quarter start).
     max_periods : int, optional
         Keep periods 0..max_periods only.
+    day_first : bool or None, default None
+        Force the order of ``dd/mm`` dates.
 
     Returns
     -------
@@ -277,9 +303,9 @@ def cohort_retention(
 
     Examples
     --------
-    >>> subs = pd.DataFrame({"start": ["2024-01-05", "2024-01-20", "2024-02-10"],
+    >>> subs = pd.DataFrame({"start": ["2024-01-05", "20/01/2024", "2024-02-10"],
     ...                      "end": ["2024-02-10", None, None]})
-    >>> table = cohort_retention(subs, "start", "end", as_of="2024-04-30")
+    >>> table = cohort_retention(subs, "start", "end", as_of="30/04/2024")
     >>> table.columns.tolist()
     ['accounts', 0, 1, 2, 3]
     >>> table.loc["2024-01"].tolist()
@@ -289,28 +315,30 @@ def cohort_retention(
 
     Used in ``03-02-cloud-services-churn.ipynb``.
     """
-    table = tenure_table(df, start, end, as_of, unit="days", duration_name="_days", event_name="_e")
-    step = {"M": 1, "Q": 3}.get(freq)
-    if step is None:
-        raise DataError(f"freq must be 'M' (months) or 'Q' (quarters), got {freq!r}.")
-    if max_periods is not None and (not isinstance(max_periods, int) or max_periods < 0):
+    frame = check_frame(df)
+    if freq not in _COHORT_FREQ:
+        raise DataError(
+            f"freq must be 'MS' (cohorts by month) or 'QS' (by quarter), pandas offset aliases; "
+            f"got {freq!r}."
+        )
+    period, step = _COHORT_FREQ[freq]
+    if max_periods is not None and (
+        isinstance(max_periods, bool) or not isinstance(max_periods, int | np.integer) or max_periods < 0
+    ):
         raise DataError(f"max_periods must be a whole number 0 or more, got {max_periods!r}.")
-    cutoff = _timestamp(as_of, "as_of")
-    begin = _dates(table, start)
-    finish = _dates(table, end)
-    cohort = begin.dt.to_period(freq).astype(str)
+    begin, finish, cutoff = _subscription_dates(frame, start, end, as_of, day_first)
+    cohort = begin.dt.to_period(period).astype(str)
     longest = int((cutoff.year - begin.min().year) * 12 + cutoff.month - begin.min().month) // step
     if max_periods is not None:
-        longest = min(longest, max_periods)
+        longest = min(longest, int(max_periods))
     columns = {}
     for k in range(longest + 1):
         when = begin + pd.DateOffset(months=k * step)
         observed = when <= cutoff
         retained = (finish.isna() | (finish > when)).astype(float)
-        frame = pd.DataFrame({"cohort": cohort, "r": retained, "o": observed})
-        grouped = frame.groupby("cohort", sort=True)
-        share = grouped["r"].mean().where(grouped["o"].all())
-        columns[k] = share
+        parts = pd.DataFrame({"cohort": cohort, "r": retained, "o": observed})
+        grouped = parts.groupby("cohort", sort=True)
+        columns[k] = grouped["r"].mean().where(grouped["o"].all())
     out = pd.DataFrame(columns)
     out.insert(0, "accounts", cohort.value_counts().reindex(out.index).astype(int))
     out.index.name = "cohort"
@@ -326,43 +354,46 @@ def _groups(frame: pd.DataFrame, by: str | None) -> list[tuple[object, np.ndarra
         return [("all", np.ones(len(frame), dtype=bool))]
     values = frame[by]
     levels = values.cat.categories if isinstance(values.dtype, pd.CategoricalDtype) else None
-    levels = [v for v in (levels if levels is not None else sorted(values.unique()))]
+    levels = [v for v in (levels if levels is not None else sorted(values.unique(), key=str))]
     return [(level, np.asarray(values == level)) for level in levels if (values == level).any()]
 
 
 def kaplan_meier(
-    df: pd.DataFrame, duration: str, event: str, by: str | None = None, *, alpha: float = 0.05
+    df: pd.DataFrame, duration: str, event: str, by: str | None = None, *, level: float = 0.95
 ) -> pd.DataFrame:
     """Kaplan-Meier survival curves (overall or by group) as a tidy table.
 
     The estimate uses statsmodels ``SurvfuncRight``; the pointwise confidence interval is
     computed on the log(-log) scale from its Greenwood standard error, so it stays in [0, 1].
+    A duration of 0 is a real row (an account that left, or was extracted, on its first day),
+    as in lifelines: a departure at 0 makes the curve drop at time 0.
 
     Parameters
     ----------
     df : DataFrame
         One row per customer. Not modified.
     duration : str
-        Column with the time observed (tenure), strictly positive.
+        Column with the time observed (tenure): finite numbers, 0 or more.
     event : str
-        Column with 1 if the customer left, 0 if still subscribed (censored).
+        Column saying whether the customer left: 1/0, yes/no, oui/non, vrai/faux
+        (0 = still subscribed, *censored*).
     by : str, optional
         Group column (plan, billing cycle...): one curve per value.
-    alpha : float, default 0.05
-        1 − confidence level of the band.
+    level : float, default 0.95
+        Confidence level of the band.
 
     Returns
     -------
     DataFrame
-        Columns ``group``, ``time``, ``at_risk``, ``churned``, ``survival``, ``ci_low``,
-        ``ci_high``; one row per time where someone left, plus a first row at time 0
-        (survival 1) for each group.
+        Columns ``group``, ``time``, ``at risk``, ``churned``, ``survival``, ``low``,
+        ``high``; one row per time where someone left, after a first row at time 0
+        (survival 1) for each group. ``attrs["level"]`` holds the level, for the plots.
 
     Examples
     --------
-    >>> toy = pd.DataFrame({"months": [2, 3, 3, 5, 8], "left": [1, 1, 0, 1, 0]})
-    >>> kaplan_meier(toy, "months", "left")[["time", "at_risk", "churned", "survival"]]
-       time  at_risk  churned  survival
+    >>> toy = pd.DataFrame({"months": [2, 3, 3, 5, 8], "left": ["Oui", "Oui", "Non", "Oui", "Non"]})
+    >>> kaplan_meier(toy, "months", "left")[["time", "at risk", "churned", "survival"]]
+       time  at risk  churned  survival
     0   0.0        5        0       1.0
     1   2.0        5        1       0.8
     2   3.0        4        1       0.6
@@ -370,12 +401,11 @@ def kaplan_meier(
 
     Used in ``03-02-cloud-services-churn.ipynb``.
     """
+    level = check_level(level)
     frame, time, status = _survival_input(df, duration, event, by)
-    if not 0 < alpha < 1:
-        raise DataError(f"alpha must be between 0 and 1, got {alpha!r}.")
-    z = stats.norm.ppf(1 - alpha / 2)
+    z = stats.norm.ppf(0.5 + level / 2)
     parts = []
-    for level, mask in _groups(frame, by):
+    for group, mask in _groups(frame, by):
         fit = SurvfuncRight(time[mask], status[mask])
         surv = np.asarray(fit.surv_prob, float)
         se = np.asarray(fit.surv_prob_se, float)
@@ -389,31 +419,35 @@ def kaplan_meier(
         high = np.where(np.isfinite(high), high, surv)
         part = pd.DataFrame(
             {
-                "group": level,
+                "group": group,
                 "time": np.concatenate([[0.0], np.asarray(fit.surv_times, float)]),
-                "at_risk": np.concatenate([[int(mask.sum())], np.asarray(fit.n_risk, int)]),
+                "at risk": np.concatenate([[int(mask.sum())], np.asarray(fit.n_risk, int)]),
                 "churned": np.concatenate([[0], np.asarray(fit.n_events, int)]),
                 "survival": np.concatenate([[1.0], surv]),
-                "ci_low": np.concatenate([[1.0], low]),
-                "ci_high": np.concatenate([[1.0], high]),
+                "low": np.concatenate([[1.0], low]),
+                "high": np.concatenate([[1.0], high]),
             }
         )
-        parts.append(part[(part["churned"] > 0) | (part["time"] == 0)])
-    return pd.concat(parts, ignore_index=True)
+        keep = (part["churned"] > 0) | (np.arange(len(part)) == 0)
+        parts.append(part[keep])
+    out = pd.concat(parts, ignore_index=True)
+    out.attrs["level"] = level
+    return out
 
 
 def median_lifetime(
-    df: pd.DataFrame, duration: str, event: str, by: str | None = None, *, alpha: float = 0.05
+    df: pd.DataFrame, duration: str, event: str, by: str | None = None, *, level: float = 0.95
 ) -> pd.DataFrame:
     """Median lifetime (time by which half the customers left), with its confidence interval.
 
     The median is NaN ("not reached") while more than half of the group is still subscribed
     at the longest tenure observed; so is an interval bound that the data cannot reach.
+    Durations and events are read as in :func:`kaplan_meier`.
 
     Returns
     -------
     DataFrame
-        Columns ``group``, ``accounts``, ``churned``, ``median``, ``ci_low``, ``ci_high``.
+        Columns ``group``, ``accounts``, ``churned``, ``median``, ``low``, ``high``.
 
     Examples
     --------
@@ -424,23 +458,26 @@ def median_lifetime(
 
     Used in ``03-02-cloud-services-churn.ipynb``.
     """
+    level = check_level(level)
     frame, time, status = _survival_input(df, duration, event, by)
     rows = []
-    for level, mask in _groups(frame, by):
+    for group, mask in _groups(frame, by):
         fit = SurvfuncRight(time[mask], status[mask])
         with np.errstate(divide="ignore", invalid="ignore"):
-            low, high = fit.quantile_ci(0.5, alpha=alpha)
+            low, high = fit.quantile_ci(0.5, alpha=1 - level)
         rows.append(
             {
-                "group": level,
+                "group": group,
                 "accounts": int(mask.sum()),
                 "churned": int(status[mask].sum()),
                 "median": float(fit.quantile(0.5)),
-                "ci_low": _finite(low),
-                "ci_high": _finite(high),
+                "low": _finite(low),
+                "high": _finite(high),
             }
         )
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    out.attrs["level"] = level
+    return out
 
 
 def _finite(value: object) -> float:
@@ -448,7 +485,7 @@ def _finite(value: object) -> float:
     return number if np.isfinite(number) else np.nan
 
 
-def logrank_test(df: pd.DataFrame, duration: str, event: str, by: str) -> pd.Series:
+def logrank_test(df: pd.DataFrame, duration: str, event: str, by: str) -> pd.DataFrame:
     """Log-rank test: do the survival curves of the groups in ``by`` differ?
 
     Uses statsmodels ``survdiff``. A small p-value says the curves are unlikely to differ
@@ -456,14 +493,15 @@ def logrank_test(df: pd.DataFrame, duration: str, event: str, by: str) -> pd.Ser
 
     Returns
     -------
-    Series
-        ``statistic`` (chi-squared), ``df`` (groups − 1), ``p_value``.
+    DataFrame
+        One row named after ``by``: ``statistic`` (chi-squared), ``degrees of freedom``
+        (groups − 1), ``p-value``.
 
     Examples
     --------
     >>> toy = pd.DataFrame({"months": [1, 2, 3, 4, 10, 12, 14, 16],
     ...                     "left": [1, 1, 1, 1, 1, 0, 1, 0], "plan": list("aaaabbbb")})
-    >>> round(float(logrank_test(toy, "months", "left", "plan")["p_value"]), 3)
+    >>> round(float(logrank_test(toy, "months", "left", "plan")["p-value"].iloc[0]), 3)
     0.007
 
     Used in ``03-02-cloud-services-churn.ipynb``.
@@ -476,40 +514,121 @@ def logrank_test(df: pd.DataFrame, duration: str, event: str, by: str) -> pd.Ser
             f"group column {by!r} has a single value; the test compares 2 groups or more."
         )
     statistic, p_value = survdiff(time, status, groups)
-    return pd.Series({"statistic": float(statistic), "df": n_groups - 1, "p_value": float(p_value)})
+    return pd.DataFrame(
+        {"statistic": [float(statistic)], "degrees of freedom": [n_groups - 1],
+         "p-value": [float(p_value)]},
+        index=pd.Index([by], name="test by"),
+    )
 
 
 # ----------------------------------------------------------------------------- Cox model
 
 
-class CoxModel:
+def concordance_index(time: Sequence[float], risk: Sequence[float], event: Sequence[int]) -> float:
+    """Harrell's concordance index (C): how well a risk score orders the departures.
+
+    Of the pairs of customers whose order of departure is known (the first one left, and the
+    other was still there: a later time, or censored at the same time), the share where the
+    one who left first had the higher risk; equal risks count one half. 0.5 is chance, 1 a
+    perfect order. Same definition as lifelines and R's ``survival::concordance``.
+
+    >>> concordance_index([1, 2, 3, 4], [4, 3, 2, 1], [1, 1, 1, 0])
+    1.0
+    """
+    t = np.asarray(time, float)
+    r = np.asarray(risk, float)
+    e = np.asarray(event, int)
+    # Ranks of the risks (1..k), for a Fenwick tree counting the risks of those still there.
+    ranks = np.unique(r, return_inverse=True)[1] + 1
+    size = int(ranks.max()) + 1 if len(ranks) else 1
+    tree = np.zeros(size + 1, dtype=np.int64)
+
+    def add(i: int) -> None:
+        while i <= size:
+            tree[i] += 1
+            i += i & -i
+
+    def below(i: int) -> int:  # how many inserted ranks are < i
+        i -= 1
+        total = 0
+        while i > 0:
+            total += tree[i]
+            i -= i & -i
+        return int(total)
+
+    order = np.lexsort((e, -t))  # latest first; at equal times the censored come first
+    concordant = tied = comparable = 0.0
+    inserted = 0
+    position = 0
+    n = len(t)
+    while position < n:
+        same = position
+        while same < n and t[order[same]] == t[order[position]]:
+            same += 1
+        block = order[position:same]
+        censored = [i for i in block if e[i] == 0]
+        for i in censored:  # censored at the same time are still there when the others leave
+            add(int(ranks[i]))
+            inserted += 1
+        for i in block:
+            if e[i] == 1:
+                lower = below(int(ranks[i]))
+                equal = below(int(ranks[i]) + 1) - lower
+                comparable += inserted
+                concordant += lower
+                tied += equal
+        for i in block:
+            if e[i] == 1:
+                add(int(ranks[i]))
+                inserted += 1
+        position = same
+    if comparable == 0:
+        return float("nan")
+    return float((concordant + 0.5 * tied) / comparable)
+
+
+class CoxModel(BaseEstimator):
     """Cox proportional-hazards model (statsmodels ``PHReg``) with readable terms.
 
     The hazard is the monthly risk of leaving among those still subscribed. The model says
     that each covariate multiplies it by a constant factor, the *hazard ratio*: 0.5 halves
-    the risk of leaving in any month, 1.2 raises it by 20 %.
+    the risk of leaving in any month, 1.2 raises it by 20 %. A scikit-learn estimator:
+    ``get_params``, ``set_params`` and ``sklearn.base.clone`` work, and ``fit`` never
+    changes the arguments given here.
+
+    The covariates are read with the library's rules:
+
+    - numbers enter per unit (inf refused with the rows named; numbers written as text, such
+      as decimal commas ``"70,35"``, refused with the conversion to write, never made a category);
+    - yes/no columns (oui/non, vrai/faux, 1/0...) enter as 0/1 (yes = 1);
+    - text or categorical columns get one term per level against a reference level. A column
+      with more levels than :func:`mlmarketing._validation.category_limit` of the rows
+      (``min(50, max(2, 5 % of the rows))``) keeps its most frequent levels and groups the
+      others into ``"other"``, reported in ``preparation_`` and :meth:`summary`;
+    - an identifier (``account_id``, a customer number) is refused: it cannot explain churn.
 
     Parameters
     ----------
     covariates : sequence of str
-        Columns to explain the hazard. Numbers (and 0/1 or True/False) enter per unit; text
-        or categorical columns get one term per level against a reference level.
+        Columns to explain the hazard.
     reference : mapping, optional
         Reference level of a categorical column, e.g. ``{"billing_cycle": "monthly"}``
         (default: the first category, or the first value in sorted order).
-    ties : {"efron", "breslow"}, default "breslow"
-        How tied durations are handled (Breslow is faster on large tables).
+    ties : {"efron", "breslow"}, default "efron"
+        How tied durations are handled: Efron, as lifelines and R, or Breslow (faster).
     dropna : bool, default False
         Rows with a missing covariate raise a :class:`DataError` unless ``dropna=True``, in
-        which case they are left out of the fit (``n_dropped_`` says how many).
-    alpha : float, default 0.05
-        1 − confidence level of the intervals.
+        which case they are left out of the fit and counted (``n_dropped_``, :meth:`summary`).
+    level : float, default 0.95
+        Confidence level of the intervals.
 
     Attributes
     ----------
     hazard_ratios_ : DataFrame
-        Columns ``term``, ``coef`` (log hazard ratio), ``hazard_ratio``, ``hr_low``, ``hr_high``
-        (confidence interval), ``p_value``.
+        Columns ``term``, ``coefficient`` (log hazard ratio), ``hazard ratio``, ``low``,
+        ``high`` (confidence interval of the hazard ratio), ``p-value``.
+    preparation_ : DataFrame
+        How each covariate was read (``covariate``, ``read as``, ``levels grouped into other``).
     result_ : statsmodels ``PHRegResults``
     terms_ : list of str
     n_dropped_ : int
@@ -521,46 +640,79 @@ class CoxModel:
     >>> model = CoxModel(["tickets"]).fit(toy, "months", "left")
     >>> model.hazard_ratios_["term"].tolist()
     ['tickets']
+    >>> round(model.summary().loc["concordance index (Harrell's C)", "value"], 3)
+    0.935
 
     Used in ``03-02-cloud-services-churn.ipynb``.
     """
 
     def __init__(
         self,
-        covariates: Sequence[str],
+        covariates: Sequence[str] = (),
         *,
         reference: Mapping[str, object] | None = None,
-        ties: str = "breslow",
+        ties: str = "efron",
         dropna: bool = False,
-        alpha: float = 0.05,
+        level: float = 0.95,
     ) -> None:
         self.covariates = covariates
         self.reference = reference
         self.ties = ties
         self.dropna = dropna
-        self.alpha = alpha
+        self.level = level
 
-    # The design matrix: numbers as they are, categories as 0/1 columns against a reference.
-    def _levels(self, frame: pd.DataFrame) -> dict[str, list]:
-        levels = {}
+    def _covariate_list(self) -> list[str]:
+        names = self.covariates
+        return [names] if isinstance(names, str) else list(names)
+
+    # How each covariate is read: numbers, yes/no as 0/1, or levels against a reference.
+    def _prepare(self, frame: pd.DataFrame, duration: str) -> None:
         reference = dict(self.reference or {})
-        for column in self.covariates:
+        self.levels_, self.yes_no_, self.kept_levels_ = {}, [], {}
+        rows = []
+        for column in self._covariates:
             series = frame[column]
-            if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
+            # looks_like_id counts distinct values before it looks at the dtype; a float column
+            # is an id only by its name, so only the name is shown to it (same answer, no count).
+            probe = series.iloc[:0] if pd.api.types.is_float_dtype(series) else series
+            if looks_like_id(probe, column):
+                raise DataError(
+                    f"covariate {column!r} is an identifier (named like one, or unique per row): it "
+                    "cannot explain churn and is never used as a predictor. Drop it from the covariates."
+                )
+            if _is_yes_no(series):
+                if column in reference:
+                    raise DataError(f"reference was given for {column!r}, a yes/no column (yes = 1).")
+                self.yes_no_.append(column)
+                rows.append((column, "yes/no as 1/0", 0))
+                continue
+            numeric = pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series)
+            present = series.dropna()
+            if not numeric and not isinstance(series.dtype, pd.CategoricalDtype) and len(present) and (
+                present.astype(str).str.strip().str.match(_NUMBER_TEXT.pattern, case=False).all()
+            ):
+                check_numeric(frame, [column])  # numbers written as text: refused with the fix
+            if numeric:
                 if column in reference:
                     raise DataError(f"reference was given for {column!r}, which holds numbers.")
+                check_numeric(frame, [column])
+                rows.append((column, "number", 0))
                 continue
-            observed = series.dropna()
-            if isinstance(series.dtype, pd.CategoricalDtype):
-                values = [v for v in series.cat.categories if (observed == v).any()]
+            grouped, n_grouped = group_rare_levels(series, max_levels=category_limit(len(frame)))
+            observed = grouped.dropna()
+            if isinstance(series.dtype, pd.CategoricalDtype) and not n_grouped:
+                values = [str(v) for v in series.cat.categories if (observed == v).any()]
             else:
                 values = sorted(observed.astype(str).unique())
+            if n_grouped:
+                self.kept_levels_[column] = [v for v in values if v != OTHER_LEVEL]
             if column in reference:
-                ref = reference[column]
+                ref = str(reference[column])
                 if ref not in values:
                     raise DataError(
-                        f"reference level {ref!r} is not a value of column {column!r}; "
-                        f"its values are {values}."
+                        f"reference level {reference[column]!r} is not a value of column {column!r}"
+                        f"{' once rare levels are grouped' if n_grouped else ''}; its values are "
+                        f"{values[:10]}{' ...' if len(values) > 10 else ''}."
                     )
                 values = [ref] + [v for v in values if v != ref]
             if len(values) < 2:
@@ -568,55 +720,71 @@ class CoxModel:
                     f"covariate {column!r} has a single value ({values[0]!r}); it cannot explain "
                     "differences. Drop it from the covariates."
                 )
-            levels[column] = values
-        return levels
+            self.levels_[column] = values
+            rows.append((column, f"{len(values)} levels against {values[0]!r}", n_grouped))
+        self.preparation_ = pd.DataFrame(
+            rows, columns=["covariate", "read as", "levels grouped into other"]
+        )
 
     def _design(self, frame: pd.DataFrame) -> pd.DataFrame:
         parts = {}
-        for column in self.covariates:
+        for column in self._covariates:
             series = frame[column]
             if column in self.levels_:
                 text = series.astype(object).where(series.notna())
                 text = text.map(lambda v: v if pd.isna(v) else str(v))
-                known = [str(v) for v in self.levels_[column]]
+                if column in self.kept_levels_:
+                    text = text.where(text.isna() | text.isin(self.kept_levels_[column]), OTHER_LEVEL)
+                known = self.levels_[column]
                 unseen = text.notna() & ~text.isin(known)
                 if unseen.any():
                     raise DataError(
                         f"column {column!r} holds {text[unseen].iloc[0]!r}, a value the model "
                         f"was not fitted with ({known}). Recode it or refit the model."
                     )
-                for level in known[1:]:
-                    parts[f"{column} = {level}"] = (text == level).astype(float).where(text.notna())
+                for value in known[1:]:
+                    parts[f"{column} = {value}"] = (text == value).astype(float).where(text.notna())
+            elif column in self.yes_no_:
+                parts[column] = _yes_no(series, column, allow_missing=True)
             else:
-                parts[column] = pd.to_numeric(series).astype(float)
+                check_numeric(frame, [column])
+                parts[column] = series.to_numpy(dtype="float64", na_value=np.nan)
         return pd.DataFrame(parts, index=frame.index)
 
     def fit(self, df: pd.DataFrame, duration: str, event: str) -> CoxModel:
-        """Fit the model on ``df`` (not modified); return self."""
-        names = self.covariates
-        covariates = [names] if isinstance(names, str) else list(names)
-        self.covariates = covariates
+        """Fit the model on ``df`` (not modified); return self.
+
+        ``duration`` holds finite tenures, 0 or more; ``event`` says whether each customer
+        left (1/0, yes/no, oui/non, vrai/faux).
+        """
+        covariates = self._covariate_list()
         if not covariates:
             raise DataError("covariates is empty: name at least one column that may explain churn.")
         if self.ties not in ("efron", "breslow"):
             raise DataError(f"ties must be 'efron' or 'breslow', got {self.ties!r}.")
+        level = check_level(self.level)
         frame = check_frame(df, min_rows=2)
+        check_columns(frame, [duration], role="duration column")
+        check_columns(frame, [event], role="event column")
         check_columns(frame, covariates, role="covariate")
         for column in covariates:
             if column in (duration, event):
                 raise DataError(
                     f"{column!r} is the duration or event column; it cannot also be a covariate."
                 )
+        self._covariates = covariates
         missing = frame[covariates].isna()
         if missing.any().any() and not self.dropna:
             column = missing.sum().idxmax()
             raise DataError(
-                f"covariate {column!r} has {int(missing[column].sum())} missing value(s). Fill "
-                "them (for example with the median and a 0/1 'was missing' column), or pass "
-                "dropna=True to leave those rows out of the model."
+                f"covariate {column!r} has {int(missing[column].sum())} missing value(s) "
+                f"({describe_rows(frame.index, missing[column])}). Fill them (for example with the "
+                "median and a 0/1 'was missing' column), or pass dropna=True to leave those rows "
+                "out of the model."
             )
         keep = ~missing.any(axis=1).to_numpy()
         self.n_dropped_ = int((~keep).sum())
+        self.n_rows_ = len(frame)
         frame = frame.loc[keep]
         time = _durations(frame, duration)
         status = _events(frame, event)
@@ -625,18 +793,11 @@ class CoxModel:
                 f"column {event!r} has no event (nobody left): the model cannot learn what makes "
                 "customers leave."
             )
-        numeric = [
-            c for c in covariates
-            if not (
-                isinstance(frame[c].dtype, pd.CategoricalDtype)
-                or pd.api.types.is_object_dtype(frame[c])
-                or pd.api.types.is_string_dtype(frame[c])
-            )
-        ]
-        check_numeric(frame, numeric)
-        self.levels_ = self._levels(frame)
+        self._prepare(frame, duration)
         design = self._design(frame)
-        constant = [c for c in design.columns if design[c].nunique() < 2]
+        values = design.to_numpy()
+        constant = [c for c, low, high in zip(design.columns, values.min(axis=0), values.max(axis=0),
+                                              strict=True) if low == high]
         if constant:
             raise DataError(
                 f"covariate {constant[0]!r} takes a single value in the rows used; drop it."
@@ -644,18 +805,20 @@ class CoxModel:
         self.terms_ = list(design.columns)
         self.result_ = PHReg(time, design.to_numpy(), status=status, ties=self.ties).fit()
         params = np.asarray(self.result_.params, float)
-        ci = np.asarray(self.result_.conf_int(alpha=self.alpha), float)
+        ci = np.asarray(self.result_.conf_int(alpha=1 - level), float)
         self.hazard_ratios_ = pd.DataFrame(
             {
                 "term": self.terms_,
-                "coef": params,
-                "hazard_ratio": np.exp(params),
-                "hr_low": np.exp(ci[:, 0]),
-                "hr_high": np.exp(ci[:, 1]),
-                "p_value": np.asarray(self.result_.pvalues, float),
+                "coefficient": params,
+                "hazard ratio": np.exp(params),
+                "low": np.exp(ci[:, 0]),
+                "high": np.exp(ci[:, 1]),
+                "p-value": np.asarray(self.result_.pvalues, float),
             }
         )
+        self.hazard_ratios_.attrs["level"] = level
         self._time, self._status, self._design_fit = time, status, design.to_numpy()
+        self._concordance = None
         self._baseline()
         return self
 
@@ -680,6 +843,32 @@ class CoxModel:
         if not hasattr(self, "result_"):
             raise DataError("the model is not fitted yet: call .fit(df, duration, event) first.")
 
+    def concordance_index(self) -> float:
+        """Harrell's C of the fitted model on the rows it was fitted on (see :func:`concordance_index`)."""
+        self._check_fitted()
+        if self._concordance is None:
+            risk = self._design_fit @ np.asarray(self.result_.params, float)
+            self._concordance = concordance_index(self._time, risk, self._status)
+        return self._concordance
+
+    def summary(self) -> pd.DataFrame:
+        """The fit in one labelled table: rows used and left out, events, ties, log-likelihood,
+        Harrell's concordance index; the terms are in ``hazard_ratios_``."""
+        self._check_fitted()
+        grouped = int(self.preparation_["levels grouped into other"].sum())
+        rows = {
+            "accounts used": len(self._time),
+            "rows left out (missing covariate)": self.n_dropped_,
+            "departures (events)": int(self._status.sum()),
+            "terms": len(self.terms_),
+            "levels grouped into other": grouped,
+            "ties": self.ties,
+            "confidence level": level_label(self.level),
+            "log-likelihood": float(self.result_.llf),
+            "concordance index (Harrell's C)": self.concordance_index(),
+        }
+        return pd.DataFrame({"value": pd.Series(rows, dtype=object)}).rename_axis("quantity")
+
     def baseline_cumulative_hazard(self, times: np.ndarray) -> np.ndarray:
         """Baseline cumulative hazard H0 at ``times`` (Weibull-extended beyond the data)."""
         self._check_fitted()
@@ -697,7 +886,7 @@ class CoxModel:
         covariate is missing)."""
         self._check_fitted()
         frame = check_frame(df)
-        check_columns(frame, self.covariates, role="covariate")
+        check_columns(frame, self._covariates, role="covariate")
         design = self._design(frame)
         return pd.Series(np.exp(design.to_numpy() @ self.result_.params), index=frame.index)
 
@@ -717,19 +906,21 @@ def cox_model(
     covariates: Sequence[str],
     *,
     reference: Mapping[str, object] | None = None,
+    ties: str = "efron",
     dropna: bool = False,
-    alpha: float = 0.05,
+    level: float = 0.95,
 ) -> pd.DataFrame:
     """Hazard ratios of a Cox proportional-hazards model, with confidence intervals.
 
     Shortcut for ``CoxModel(covariates, ...).fit(df, duration, event).hazard_ratios_``; use
-    :class:`CoxModel` to predict from the model as well.
+    :class:`CoxModel` to predict from the model and for its :meth:`CoxModel.summary`. The
+    covariates are read as :class:`CoxModel` says (ids refused, rare levels grouped).
 
     Returns
     -------
     DataFrame
-        ``term``, ``coef`` (log hazard ratio), ``hazard_ratio``, ``hr_low``, ``hr_high``,
-        ``p_value``. A hazard ratio of 0.5 halves the risk of leaving in any month.
+        ``term``, ``coefficient`` (log hazard ratio), ``hazard ratio``, ``low``, ``high``,
+        ``p-value``. A hazard ratio of 0.5 halves the risk of leaving in any month.
 
     Examples
     --------
@@ -740,23 +931,28 @@ def cox_model(
 
     Used in ``03-02-cloud-services-churn.ipynb``.
     """
-    model = CoxModel(covariates, reference=reference, dropna=dropna, alpha=alpha)
+    model = CoxModel(covariates, reference=reference, ties=ties, dropna=dropna, level=level)
     return model.fit(df, duration, event).hazard_ratios_
 
 
 def proportional_hazards_check(model: CoxModel) -> pd.DataFrame:
     """Test the proportional-hazards assumption of a fitted model, term by term.
 
-    For each term, the correlation between its Schoenfeld residuals (statsmodels) and the
-    log of the event time, with its p-value: if a hazard ratio drifts with tenure, the
-    residuals trend and the correlation is far from 0. A small p-value flags a term whose
-    effect changes over time: split the model by period, stratify on that variable, or add
-    an interaction with time.
+    The Grambsch-Therneau test as R's ``cox.zph`` (before survival 3.0) and lifelines'
+    ``proportional_hazard_test`` compute it: the *scaled* Schoenfeld residuals of each term
+    (statsmodels' residuals times the number of events and the model's covariance) against
+    the log of the event time, with a chi-squared statistic on 1 degree of freedom that uses
+    the model's overall variance (an approximation). If a hazard ratio drifts with tenure, the
+    residuals trend. A small p-value flags a term whose effect changes over time: split the
+    model by period, stratify on that variable, or add an interaction with time. Departures at
+    time 0 (no log) are left out of the test. Without tied times the result equals lifelines';
+    with ties the residuals are statsmodels' (Breslow-style), so it differs slightly.
 
     Returns
     -------
     DataFrame
-        ``term``, ``correlation``, ``p_value``, ``proportional`` (p-value ≥ 0.05).
+        ``term``, ``correlation`` (scaled residuals with log time), ``statistic``,
+        ``p-value``, ``proportional`` (p-value ≥ 0.05).
 
     Examples
     --------
@@ -764,24 +960,32 @@ def proportional_hazards_check(model: CoxModel) -> pd.DataFrame:
     ...                     "tickets": [5, 3, 4, 1, 2, 2, 0, 1]})
     >>> model = CoxModel(["tickets"]).fit(toy, "months", "left")
     >>> proportional_hazards_check(model).columns.tolist()
-    ['term', 'correlation', 'p_value', 'proportional']
+    ['term', 'correlation', 'statistic', 'p-value', 'proportional']
     """
     if not isinstance(model, CoxModel):
         raise DataError(_NOT_A_MODEL)
     model._check_fitted()
     residuals = np.asarray(model.result_.schoenfeld_residuals, float)
     events = (model._status == 1) & np.isfinite(residuals).all(axis=1)
-    log_time = np.log(model._time[events])
+    n_events = int(events.sum())
+    variance = np.atleast_2d(np.asarray(model.result_.cov_params(), float))
+    scaled = n_events * residuals[events] @ variance + np.asarray(model.result_.params, float)
+    usable = model._time[events] > 0
+    g = np.log(model._time[events][usable])
+    g = g - g.mean() if len(g) else g
+    scaled = scaled[usable]
     rows = []
     for j, term in enumerate(model.terms_):
-        r = residuals[events, j]
-        if np.ptp(r) == 0 or len(r) < 3:
-            corr, p = np.nan, np.nan
+        r = scaled[:, j]
+        if len(r) < 3 or np.ptp(r) == 0 or np.ptp(g) == 0:
+            corr = statistic = p = np.nan
         else:
-            corr, p = stats.pearsonr(log_time, r)
-        rows.append({"term": term, "correlation": float(corr), "p_value": float(p)})
+            corr = float(np.corrcoef(g, r)[0, 1])
+            statistic = float((g @ r) ** 2 / (n_events * variance[j, j] * (g @ g)))
+            p = float(stats.chi2.sf(statistic, 1))
+        rows.append({"term": term, "correlation": corr, "statistic": statistic, "p-value": p})
     out = pd.DataFrame(rows)
-    out["proportional"] = out["p_value"].fillna(1.0) >= 0.05
+    out["proportional"] = out["p-value"].fillna(1.0) >= 0.05
     return out
 
 
@@ -800,10 +1004,10 @@ def expected_lifetime(
     For a customer with tenure *a* and survival curve S(t) from the model, the chance of
     still being there at *a + t* given they are there now is S(a + t) / S(a). From it:
 
-    - ``p_churn_within``: probability of leaving within ``within`` units (e.g. 3 months);
-    - ``expected_remaining``: expected time still subscribed over the next ``horizon`` units
+    - ``churn probability``: probability of leaving within ``within`` units (e.g. 3 months);
+    - ``expected remaining``: expected time still subscribed over the next ``horizon`` units
       (a restricted mean: the area under the conditional survival curve up to ``horizon``);
-    - ``remaining_value``: ``expected_remaining`` × the customer's ``value`` per unit (e.g.
+    - ``remaining value``: ``expected remaining`` × the customer's ``value`` per unit (e.g.
       monthly revenue), if ``value`` is given. Not discounted.
 
     Beyond the longest tenure in the data, the baseline hazard is extended by a Weibull
@@ -817,19 +1021,19 @@ def expected_lifetime(
         Customers to score (usually those still subscribed), with the model's covariates and
         their current tenure. Not modified.
     tenure : str
-        Column with the current tenure, in the unit of the model's durations.
+        Column with the current tenure (finite, 0 or more), in the unit of the model's durations.
     value : str, optional
-        Column with the value per unit of time (monthly revenue).
+        Column with the value per unit of time (monthly revenue): finite numbers.
     within, horizon : float
         Windows, in the unit of the durations.
     steps_per_unit : int, default 4
-        Resolution of the numerical integration.
+        Resolution of the numerical integration (trapezoids).
 
     Returns
     -------
     DataFrame
-        Same index as ``df``: ``tenure``, ``p_churn_within``, ``expected_remaining`` and, with
-        ``value``, ``value_per_unit`` and ``remaining_value``.
+        Same index as ``df``: ``tenure``, ``churn probability``, ``expected remaining`` and,
+        with ``value``, ``value per unit`` and ``remaining value``.
 
     Examples
     --------
@@ -837,7 +1041,7 @@ def expected_lifetime(
     ...                     "tickets": [5, 3, 4, 1, 2, 2, 0, 1]})
     >>> model = CoxModel(["tickets"]).fit(toy, "months", "left")
     >>> expected_lifetime(model, toy, "months", within=3, horizon=12).columns.tolist()
-    ['tenure', 'p_churn_within', 'expected_remaining']
+    ['tenure', 'churn probability', 'expected remaining']
 
     Used in ``03-02-cloud-services-churn.ipynb``.
     """
@@ -846,35 +1050,38 @@ def expected_lifetime(
     model._check_fitted()
     frame = check_frame(df)
     check_columns(frame, tenure, role="tenure column")
-    check_numeric(frame, [tenure])
-    if not (within > 0 and horizon > 0):
-        raise DataError(f"within and horizon must be positive, got {within!r} and {horizon!r}.")
-    age = pd.to_numeric(frame[tenure]).astype(float)
-    if age.isna().any() or (age < 0).any():
-        bad = age.isna() | (age < 0)
+    for name, number in (("within", within), ("horizon", horizon)):
+        if isinstance(number, bool) or not isinstance(number, int | float | np.number) or not (
+            np.isfinite(number) and number > 0
+        ):
+            raise DataError(f"{name} must be a positive number of time units, got {number!r}.")
+    check_numeric(frame, [tenure], non_negative=True, what="tenures")
+    age = frame[tenure].to_numpy(dtype="float64", na_value=np.nan)
+    if np.isnan(age).any():
         raise DataError(
-            f"column {tenure!r} has missing or negative tenures (rows {_rows(frame.index, bad)})."
+            f"column {tenure!r} has missing tenures ({describe_rows(frame.index, np.isnan(age))}): "
+            "fill them with tenure_table() or drop those rows."
         )
+    if value is not None:
+        check_columns(frame, value, role="value column")
+        check_numeric(frame, [value], what="values")
     risk = model.relative_risk(frame).to_numpy()
-    a = age.to_numpy()
     grid = np.linspace(0.0, horizon, int(np.ceil(horizon * steps_per_unit)) + 1)
-    h_now = model.baseline_cumulative_hazard(a)
-    h_grid = model.baseline_cumulative_hazard(a[:, None] + grid[None, :])
+    h_now = model.baseline_cumulative_hazard(age)
+    h_grid = model.baseline_cumulative_hazard(age[:, None] + grid[None, :])
     conditional = np.exp(-(h_grid - h_now[:, None]) * risk[:, None])
-    h_within = model.baseline_cumulative_hazard(a + within)
+    h_within = model.baseline_cumulative_hazard(age + within)
     out = pd.DataFrame(
         {
-            "tenure": a,
-            "p_churn_within": 1 - np.exp(-(h_within - h_now) * risk),
-            "expected_remaining": np.trapezoid(conditional, grid, axis=1),
+            "tenure": age,
+            "churn probability": 1 - np.exp(-(h_within - h_now) * risk),
+            "expected remaining": trapezoid(conditional, grid, axis=1),
         },
         index=frame.index,
     )
     if value is not None:
-        check_columns(frame, value, role="value column")
-        check_numeric(frame, [value])
-        out["value_per_unit"] = pd.to_numeric(frame[value]).astype(float).to_numpy()
-        out["remaining_value"] = out["expected_remaining"] * out["value_per_unit"]
+        out["value per unit"] = frame[value].to_numpy(dtype="float64", na_value=np.nan)
+        out["remaining value"] = out["expected remaining"] * out["value per unit"]
     return out
 
 
@@ -884,7 +1091,8 @@ def expected_lifetime(
 def plot_survival(km: pd.DataFrame, *, bands: bool = True, ax=None, title: str | None = None):
     """Draw Kaplan-Meier curves from :func:`kaplan_meier`'s table, one step line per group.
 
-    Returns the matplotlib Axes.
+    The bands are the table's confidence intervals; the legend says their level (from the
+    table). Draws on ``ax``, or on a new figure when it is None; returns the matplotlib Axes.
 
     Examples
     --------
@@ -892,23 +1100,22 @@ def plot_survival(km: pd.DataFrame, *, bands: bool = True, ax=None, title: str |
     >>> plot_survival(kaplan_meier(toy, "months", "left")).get_ylabel()
     'share still subscribed'
     """
-    import matplotlib.pyplot as plt
-
     check_frame(km, name="km")
-    check_columns(km, ["group", "time", "survival", "ci_low", "ci_high"], role="column")
-    ax = ax if ax is not None else plt.gca()
-    for level, part in km.groupby("group", sort=False, observed=True):
-        (line,) = ax.step(part["time"], part["survival"], where="post", label=str(level))
+    check_columns(km, ["group", "time", "survival", "low", "high"], role="column")
+    ax = new_axes(ax)
+    level = km.attrs.get("level", 0.95)
+    for group, part in km.groupby("group", sort=False, observed=True):
+        (line,) = ax.step(part["time"], part["survival"], where="post", label=str(group))
         if bands:
             ax.fill_between(
-                part["time"], part["ci_low"], part["ci_high"], step="post",
+                part["time"], part["low"], part["high"], step="post",
                 alpha=0.2, color=line.get_color(), linewidth=0,
             )
     ax.set_ylim(0, 1.02)
     ax.set_xlabel("tenure")
     ax.set_ylabel("share still subscribed")
     if km["group"].nunique() > 1:
-        ax.legend(title=None)
+        ax.legend(title=f"bands: {level_label(level)} interval" if bands else None)
     if title:
         ax.set_title(title)
     return ax
@@ -917,7 +1124,7 @@ def plot_survival(km: pd.DataFrame, *, bands: bool = True, ax=None, title: str |
 def plot_cohort_retention(retention: pd.DataFrame, *, ax=None, title: str | None = None):
     """Heatmap of :func:`cohort_retention`'s table (shares shown as percentages).
 
-    Returns the matplotlib Axes.
+    Draws on ``ax``, or on a new figure when it is None; returns the matplotlib Axes.
 
     Examples
     --------
@@ -925,12 +1132,11 @@ def plot_cohort_retention(retention: pd.DataFrame, *, ax=None, title: str | None
     >>> plot_cohort_retention(cohort_retention(subs, "start", "end", "2024-04-30")).get_xlabel()
     'periods since signup'
     """
-    import matplotlib.pyplot as plt
     import seaborn as sns
 
     check_frame(retention, name="retention")
     shares = retention.drop(columns=["accounts"], errors="ignore").astype(float)
-    ax = ax if ax is not None else plt.gca()
+    ax = new_axes(ax)
     annotate = shares.size <= 200
     sns.heatmap(
         100 * shares, ax=ax, cmap="YlGnBu", vmin=0, vmax=100, annot=annotate, fmt=".0f",
@@ -952,25 +1158,25 @@ def plot_hazard_ratios(
 ):
     """Forest plot of hazard ratios with their intervals (log scale), from :func:`cox_model`.
 
-    ``truth`` (term → true hazard ratio), if given, is drawn as red crosses.
-    Returns the matplotlib Axes.
+    ``truth`` (term → true hazard ratio), if given, is drawn as red crosses. The legend says
+    the level of the intervals (from the table). Draws on ``ax``, or on a new figure when it
+    is None; returns the matplotlib Axes.
 
     Examples
     --------
-    >>> table = pd.DataFrame({"term": ["annual"], "hazard_ratio": [0.5], "hr_low": [0.4],
-    ...                       "hr_high": [0.6]})
+    >>> table = pd.DataFrame({"term": ["annual"], "hazard ratio": [0.5], "low": [0.4],
+    ...                       "high": [0.6]})
     >>> plot_hazard_ratios(table).get_xscale()
     'log'
     """
-    import matplotlib.pyplot as plt
-
     check_frame(table, name="table")
-    check_columns(table, ["term", "hazard_ratio", "hr_low", "hr_high"], role="column")
-    ax = ax if ax is not None else plt.gca()
+    check_columns(table, ["term", "hazard ratio", "low", "high"], role="column")
+    ax = new_axes(ax)
+    level = table.attrs.get("level", 0.95)
     y = np.arange(len(table))[::-1]
-    hr = table["hazard_ratio"].to_numpy(float)
-    err = np.vstack([hr - table["hr_low"].to_numpy(float), table["hr_high"].to_numpy(float) - hr])
-    ax.errorbar(hr, y, xerr=err, fmt="o", capsize=3, label="estimate (95 % interval)")
+    hr = table["hazard ratio"].to_numpy(float)
+    err = np.vstack([hr - table["low"].to_numpy(float), table["high"].to_numpy(float) - hr])
+    ax.errorbar(hr, y, xerr=err, fmt="o", capsize=3, label=f"estimate ({level_label(level)} interval)")
     if truth is not None:
         known = [(yy, truth[t]) for yy, t in zip(y, table["term"], strict=True) if t in truth]
         if known:
