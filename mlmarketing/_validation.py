@@ -470,8 +470,12 @@ def read_date(value: object, name: str, *, day_first: bool | None = None) -> pd.
 
 
 def _yes_no_text(series: pd.Series) -> pd.Series:
-    text = series.astype(str).str.strip().str.lower()
-    return text.str.replace(r"^([01])\.0+$", r"\1", regex=True)
+    """The values as lower-case text, each distinct value written once (columns repeat a lot)."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    text = pd.Series(uniques, dtype=object).astype(str).str.strip().str.lower()
+    text = text.str.replace(r"^([01])\.0+$", r"\1", regex=True)
+    lookup = np.append(text.to_numpy(dtype=object), None)
+    return pd.Series(lookup[codes], index=series.index, dtype=object)
 
 
 def is_yes_no(series: pd.Series) -> bool:
@@ -621,16 +625,17 @@ def looks_like_id(series: pd.Series, name: object = None) -> bool:
     if _ID_ENTITIES.intersection(tokens) and _ID_SUFFIXES.intersection(tokens):
         return True
     present = series.dropna()
-    if len(present) < 20 or present.nunique() < len(series):
+    if len(present) < 20 or len(present) < len(series):
         return False
-    if pd.api.types.is_bool_dtype(present):
+    # Only whole numbers and short text can be ids by their values alone (checked before counting).
+    if pd.api.types.is_bool_dtype(present) or pd.api.types.is_float_dtype(present):
+        return False
+    if pd.api.types.is_datetime64_any_dtype(present):
         return False
     if pd.api.types.is_integer_dtype(present):
         # Whole numbers unique per row: a count can be too in a tiny table, rarely in 100 rows.
-        return len(present) >= 100
-    if pd.api.types.is_float_dtype(present):
-        return False
-    if pd.api.types.is_datetime64_any_dtype(present):
+        return len(present) >= 100 and present.nunique() == len(series)
+    if present.nunique() < len(series):
         return False
     # Text unique per row: an id, unless it is free text (long, with spaces).
     text = present.astype(str)

@@ -61,7 +61,9 @@ def signature_problems(qualified: str, short: str, function) -> list[str]:
     problems = []
     parameters = signature.parameters
     for name, parameter in parameters.items():
-        if name in RETIRED_PARAMETERS:
+        # `confidence` holding a model's scores (no default) is not a confidence level.
+        level_like = name not in ("confidence",) or isinstance(parameter.default, float)
+        if name in RETIRED_PARAMETERS and level_like:
             problems.append(f"parameter {name!r}: the vocabulary says {RETIRED_PARAMETERS[name]!r}")
         if name == "alpha" and short not in SIGNIFICANCE_ALLOWED and isinstance(parameter.default, float):
             problems.append("parameter 'alpha' as a confidence level: the vocabulary says level=0.95")
@@ -180,6 +182,9 @@ def _example_tables():
                     for table in _tables(candidate):
                         yield test.name, source, table
             test.globs.clear()
+            import matplotlib.pyplot as plt
+
+            plt.close("all")
 
 
 def test_result_columns_follow_the_vocabulary():
