@@ -471,7 +471,10 @@ def read_date(value: object, name: str, *, day_first: bool | None = None) -> pd.
 
 def _yes_no_text(series: pd.Series) -> pd.Series:
     """The values as lower-case text, each distinct value written once (columns repeat a lot)."""
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    try:
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    except TypeError:  # unhashable cells (lists): written one by one, and refused by the caller
+        codes, uniques = np.arange(len(series)), series.to_numpy(dtype=object)
     text = pd.Series(uniques, dtype=object).astype(str).str.strip().str.lower()
     text = text.str.replace(r"^([01])\.0+$", r"\1", regex=True)
     lookup = np.append(text.to_numpy(dtype=object), None)
