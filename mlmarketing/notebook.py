@@ -47,8 +47,8 @@ def setup_notebook(seed: int = COURSE_SEED, precision: int = 3) -> None:
     plt.rcParams.update(
         {
             "figure.figsize": (7.0, 4.0),
-            "figure.dpi": 80,
-            "savefig.dpi": 80,
+            "figure.dpi": 100,
+            "savefig.dpi": 100,
             "axes.titleweight": "bold",
             "axes.titlesize": "large",
             # PNG only: SVG output embeds a date and changes at every run.
