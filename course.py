@@ -414,6 +414,7 @@ def cmd_lowest(args: argparse.Namespace) -> int:
     env = {**os.environ, "VIRTUAL_ENV": str(LOWEST),
            "PATH": os.pathsep.join([str(python.parent), os.environ.get("PATH", "")])}
     env.pop("PYTHONHOME", None)
+    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # an old ipykernel's debugger notice on every kernel start
 
     failures = []
     # -o addopts=: not pyproject's --nbval; the notebooks run below, without the comparison of
