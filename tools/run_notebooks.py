@@ -1,6 +1,6 @@
 """Run notebooks top to bottom in a fresh kernel and report every error and every new warning.
 
-    python tools/run_notebooks.py NOTEBOOK...
+    python tools/run_notebooks.py [--report FAILED.json] NOTEBOOK...
 
 Used by ``python course.py lowest`` on a temporary copy of the notebooks: the stored outputs are
 not compared (only the locked versions reproduce them) and nothing is saved. A notebook fails
@@ -10,6 +10,7 @@ students would see it. Exits 1 if any notebook fails.
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
@@ -53,7 +54,11 @@ def problems_of(path: Path, timeout: int = 120) -> list[str]:
 
 
 def main(paths: list[str]) -> int:
+    report = None
+    if paths and paths[0].startswith("--report="):
+        report, paths = Path(paths[0].split("=", 1)[1]), paths[1:]
     failed = 0
+    names = []
     for name in paths:
         path = Path(name)
         started = time.monotonic()
@@ -63,6 +68,9 @@ def main(paths: list[str]) -> int:
         for problem in problems:
             print("    " + problem.replace("\n", "\n    "), flush=True)
         failed += bool(problems)
+        names += [path.name] if problems else []
+    if report is not None:
+        report.write_text(json.dumps(names))
     print(f"{len(paths) - failed} passed, {failed} failed" if paths else "no notebook given", flush=True)
     return 1 if failed or not paths else 0
 
