@@ -57,8 +57,61 @@ def find_chromium() -> str | None:
     return None
 
 
+class ProcessGuard:
+    """What this module started: every new process below the test process, and any process whose
+    command line names one of the watched folders (a kernel's connection file is in the lab's)."""
+
+    def __init__(self) -> None:
+        self.psutil = pytest.importorskip("psutil")
+        self.me = self.psutil.Process()
+        self.before = {p.pid for p in self.me.children(recursive=True)}
+        self.folders: list[str] = []
+        self.seen: dict[int, object] = {}
+
+    def watch(self, folder: Path) -> None:
+        self.folders.append(str(folder))
+
+    def remember(self) -> None:
+        """Note the processes started so far (call it while they run: an orphan has no parent)."""
+        for process in self.me.children(recursive=True):
+            if process.pid not in self.before:
+                self.seen[process.pid] = process
+
+    def left(self) -> list:
+        psutil = self.psutil
+        candidates = dict(self.seen)
+        for process in self.me.children(recursive=True):
+            if process.pid not in self.before:
+                candidates[process.pid] = process
+        for process in psutil.process_iter():
+            try:
+                if any(folder in " ".join(process.cmdline()) for folder in self.folders):
+                    candidates[process.pid] = process
+            except psutil.Error:
+                pass
+        candidates.pop(self.me.pid, None)
+        _, alive = psutil.wait_procs(list(candidates.values()), timeout=15)
+        return alive
+
+
 @pytest.fixture(scope="module")
-def browser():
+def process_guard():
+    """Fails the module if the server, a kernel or the browser is still running after its teardown."""
+    guard = ProcessGuard()
+    yield guard
+    left = guard.left()
+    described = []
+    for process in left:
+        try:
+            described.append(f"{process.pid}: {' '.join(process.cmdline())[:200]}")
+            process.kill()
+        except guard.psutil.Error:
+            pass
+    assert described == [], "left running after the browser tests (now killed)"
+
+
+@pytest.fixture(scope="module")
+def browser(process_guard):
     executable = find_chromium()
     required = os.environ.get("MLMARKETING_REQUIRE_BROWSER") == "1"
     if executable is None:
@@ -69,8 +122,12 @@ def browser():
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
+        process_guard.remember()
+        try:
+            yield chromium
+        finally:
+            process_guard.remember()
+            chromium.close()
 
 
 class PageWatch:
@@ -126,9 +183,10 @@ def _wait_for_server(url: str, process: subprocess.Popen, log: Path, timeout: fl
 
 
 @pytest.fixture(scope="module")
-def jupyterlab(tmp_path_factory):
+def jupyterlab(tmp_path_factory, process_guard):
     """``python course.py lab`` on a copy of the notebooks, so the browser never saves over the repo's."""
     home = tmp_path_factory.mktemp("lab")
+    process_guard.watch(home)
     notebooks = home / "notebooks"
     shutil.copytree(ROOT / "notebooks", notebooks)
     settings = home / "settings" / "@jupyterlab" / "docmanager-extension"
@@ -157,11 +215,16 @@ def jupyterlab(tmp_path_factory):
         _wait_for_server(f"{base}/api/status?token={token}", process, log)
         yield {"base": base, "token": token, "notebooks": notebooks, "log": log}
     finally:
+        # The kernels the tests started, noted while the server is still their parent.
+        process_guard.remember()
+        # SIGTERM (Windows: TerminateProcess, the job object takes the rest): course.py stops the
+        # server, which shuts its kernels down; the guard checks that nothing is left.
         process.terminate()
         try:
-            process.wait(timeout=20)
+            process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
 
 
 def _open_notebook(watch: PageWatch, lab: dict, name: str) -> None:

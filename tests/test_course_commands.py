@@ -17,7 +17,8 @@ def course(monkeypatch):
     spec.loader.exec_module(module)
     calls = []
     monkeypatch.setattr(module, "install", lambda: Path("python"))
-    monkeypatch.setattr(module.subprocess, "call", lambda command, cwd: calls.append(command) or 0)
+    # Every command runs its program through supervise() (which stops it when the command is stopped).
+    monkeypatch.setattr(module, "supervise", lambda command, cwd, **options: calls.append(command) or 0)
     module.calls = calls
     return module
 
@@ -43,6 +44,12 @@ def test_handouts_builds_the_student_or_the_instructor_edition(course):
     course.main(["handouts", "--instructor"])
     assert course.calls[0][1].endswith("handouts.py") and course.calls[0][2:] == []
     assert course.calls[1][2:] == ["--instructor"]
+
+
+def test_execute_runs_each_notebook_in_a_fresh_kernel(course):
+    assert course.main(["execute", "notebooks/a.ipynb", "notebooks/b.ipynb"]) == 0
+    assert [command[-1] for command in course.calls] == ["notebooks/a.ipynb", "notebooks/b.ipynb"]
+    assert all("--execute" in command for command in course.calls)
 
 
 def test_unknown_options_are_refused_elsewhere(course):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from mlmarketing import load_dataset
@@ -49,7 +50,9 @@ def test_total_charges_is_text_and_blank_exactly_for_new_customers(sim):
     ratio = numbers / (table.loc[~blank, "tenure"] * table.loc[~blank, "MonthlyCharges"])
     assert ratio.between(0.79, 1.21).all()
     loaded = load_dataset("churn")
-    assert loaded["TotalCharges"].dtype == "str"
+    # Text, whatever pandas calls it: "str" in pandas 3, object in pandas 2.
+    assert pd.api.types.is_string_dtype(loaded["TotalCharges"])
+    assert not pd.api.types.is_numeric_dtype(loaded["TotalCharges"])
     assert (loaded.loc[loaded["tenure"] == 0, "TotalCharges"] == " ").all()
 
 
