@@ -40,17 +40,9 @@ LOWEST = ROOT / ".venv-lowest"
 LOWEST_PYTHON = "3.11"  # the oldest Python pyproject.toml allows: the lowest versions are resolved for it
 # Failures at the lowest versions that are the library modules' to fix (their owners know): reported
 # on every run, but not failing it, so that each fix can land on its own. `lowest --strict` fails them.
-KNOWN_LOWEST_FAILURES = {
-    "tests/test_survival.py::test_expected_lifetime_matches_planted_truth":
-        "survival.expected_lifetime calls np.trapezoid, which numpy < 2.0 does not have",
-    "tests/test_survival.py::test_expected_lifetime_by_hand_with_exponential_baseline":
-        "survival.expected_lifetime calls np.trapezoid, which numpy < 2.0 does not have",
-    "notebooks/03-02-cloud-services-churn.ipynb":
-        "survival.expected_lifetime calls np.trapezoid, which numpy < 2.0 does not have",
-    "notebooks/01-04-media-planning.ipynb":
-        "media.allocate_budget: scipy < 1.16's SLSQP warns 'Values in x were outside bounds during a"
-        " minimize step, clipping to bounds' (RuntimeWarning shown in the notebook)",
-}
+# Failures at the lowest versions that are known and accepted while their fix is under way:
+# keep it empty (every entry is a bound in pyproject.toml that is not true).
+KNOWN_LOWEST_FAILURES: dict[str, str] = {}
 STOP_GRACE = 10.0  # seconds a program has to stop cleanly before it and its processes are killed
 
 

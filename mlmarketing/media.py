@@ -1252,9 +1252,13 @@ def allocate_budget(
     ]
     best = None
     for z0 in starts:
-        fit = optimize.minimize(loss, z0, jac=grad, bounds=list(zip(lo, hi, strict=True)),
-                                constraints=[constraint], method="SLSQP",
-                                options={"ftol": 1e-12, "maxiter": 500})
+        with warnings.catch_warnings():
+            # scipy < 1.16's SLSQP says it clipped a step to the bounds: it is harmless (the
+            # answer is clipped below too) and students cannot act on it.
+            warnings.filterwarnings("ignore", "Values in x were outside bounds", RuntimeWarning)
+            fit = optimize.minimize(loss, z0, jac=grad, bounds=list(zip(lo, hi, strict=True)),
+                                    constraints=[constraint], method="SLSQP",
+                                    options={"ftol": 1e-12, "maxiter": 500})
         z = np.clip(fit.x, lo, hi)
         if best is None or loss(z) < loss(best):
             best = z
