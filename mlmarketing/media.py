@@ -30,7 +30,7 @@ from __future__ import annotations
 import numbers
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -41,6 +41,7 @@ from mlmarketing._validation import (
     category_limit,
     check_columns,
     check_frame,
+    check_level,
     check_numeric,
     check_positive_int,
     describe_rows,
@@ -48,6 +49,7 @@ from mlmarketing._validation import (
     is_yes_no,
     looks_like_id,
     new_axes,
+    read_date,
     read_dates,
     read_ids,
     read_yes_no,
@@ -62,6 +64,7 @@ __all__ = [
     "expected_conversions",
     "exposure_concentration",
     "fit_response_curves",
+    "incremental_cpa_intervals",
     "marginal_cpa",
     "media_kpis",
     "plot_kpi",
@@ -662,7 +665,13 @@ class ResponseCurves:
     contributions : pandas.DataFrame
         Weekly incremental conversions of each channel, weeks x channels.
     r2 : float
-        Share of the weekly variation of conversions the model explains.
+        Share of the weekly variation of conversions the model explains, on the weeks it was
+        fitted on (in sample).
+    calibration_end : pandas.Timestamp or None
+        Last week used in the fit (None: every week).
+    holdout_r2 : float
+        The same share on the weeks after ``calibration_end``, which the fit never saw (out of
+        sample); NaN without held-out weeks. See :meth:`holdout`.
     """
 
     params: pd.DataFrame
@@ -672,6 +681,25 @@ class ResponseCurves:
     fitted: pd.Series
     contributions: pd.DataFrame
     r2: float
+    calibration_end: pd.Timestamp | None = None
+    holdout_r2: float = float("nan")
+    _refit: dict | None = field(default=None, repr=False, compare=False)
+
+    def holdout(self) -> pd.DataFrame:
+        """Weekly conversions and the model's prediction for the periods after ``calibration_end``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per held-out period: ``conversions``, ``predicted`` and ``error``
+            (empty when the fit used every period).
+        """
+        if self.calibration_end is None:
+            after = pd.Series(False, index=self.target.index)
+        else:
+            after = self.target.index > self.calibration_end
+        return pd.DataFrame({"conversions": self.target[after], "predicted": self.fitted[after],
+                             "error": (self.fitted - self.target)[after]})
 
     def summary(self) -> pd.DataFrame:
         """Per channel: spend, incremental conversions and incremental CPA over the data.
@@ -730,6 +758,15 @@ def _control_columns(per_week: pd.DataFrame, column: str) -> pd.DataFrame:
     return dummies.set_axis(per_week.index)
 
 
+def _calendar_frequency(index: pd.DatetimeIndex) -> str | None:
+    """``"MS"``, ``"ME"``, ``"QS"`` or ``"QE"`` when the dates are consecutive months or quarters."""
+    for freq in ("MS", "ME", "QS", "QE"):
+        expected = pd.date_range(index[0], periods=len(index), freq=freq)
+        if len(expected) == len(index) and (expected == index).all():
+            return freq
+    return None
+
+
 def _week_table(
     df: pd.DataFrame, date: str, channel: str, spend: str, target: str, controls: Sequence[str]
 ) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
@@ -779,7 +816,9 @@ def _week_table(
             "if it did not run that week."
         )
     steps = wide.index.to_series().diff().dropna()
-    if steps.nunique() > 1 or (len(steps) and steps.iloc[0] <= pd.Timedelta(0)):
+    # Months and quarters are evenly spaced on the calendar, not in days (28 to 31 days).
+    calendar = len(wide.index) >= 3 and _calendar_frequency(wide.index) is not None
+    if not calendar and (steps.nunique() > 1 or (len(steps) and steps.iloc[0] <= pd.Timedelta(0))):
         step = steps.mode().iloc[0]
         gap = steps[steps != step].index[0]
         raise DataError(
@@ -825,6 +864,7 @@ def fit_response_curves(
     max_decay: float = 0.9,
     half_saturation_range: tuple[float, float] = (0.1, 10.0),
     warm_up: int = 8,
+    calibration_end: object = None,
 ) -> ResponseCurves:
     """Fit each channel's response curve (carry-over and diminishing returns) to weekly totals.
 
@@ -862,6 +902,10 @@ def fit_response_curves(
         Bounds of each half saturation, as multiples of the channel's average weekly spend.
     warm_up : int, default 8
         First weeks left out of the fit (they are still used to build up the carry-over).
+    calibration_end : date, optional
+        Last week used in the fit (read like every date: ISO or day first). The later weeks
+        are held out: predicted from their spend and controls, never fitted, and scored as
+        ``holdout_r2`` (see :meth:`ResponseCurves.holdout`). None fits every week.
 
     Returns
     -------
@@ -906,15 +950,34 @@ def fit_response_curves(
     warm_up = check_positive_int(warm_up, "warm_up (weeks)", minimum=0)
     controls = [controls] if isinstance(controls, str) else list(controls)
     wide, y, design = _week_table(df, date, channel, spend, target, controls)
+    fit_rows = np.arange(len(wide)) >= warm_up
+    if calibration_end is not None:
+        calibration_end = read_date(calibration_end, "calibration_end")
+        fit_rows &= wide.index <= calibration_end
+        if not (wide.index > calibration_end).any():
+            calibration_end = None  # nothing held out
     n_weeks, n_channels = wide.shape
     n_params = 3 * n_channels + 1 + design.shape[1]
-    if n_weeks - warm_up < n_params + 10:
+    if fit_rows.sum() < n_params + 10:
         raise DataError(
-            f"{n_weeks} weeks are too few to fit {n_channels} channels and {design.shape[1]} "
-            f"controls ({n_params} parameters): at least {n_params + 10 + warm_up} weeks are "
-            f"needed (with {warm_up} warm-up weeks). "
+            f"{int(fit_rows.sum())} weeks (of {n_weeks}) are too few to fit {n_channels} channels "
+            f"and {design.shape[1]} controls ({n_params} parameters): at least "
+            f"{n_params + 10 + warm_up} weeks are needed (with {warm_up} warm-up weeks"
+            f"{' and before calibration_end' if calibration_end is not None else ''}). "
             "Use more weeks, fewer channels (merge small ones) or fewer controls."
         )
+    settings = {"wide": wide, "design": design, "shape": shape, "bounds": (max_decay, low_half,
+                high_half), "fit_rows": fit_rows, "target_name": target,
+                "calibration_end": calibration_end}
+    return _fit_core(y, settings, starts=None)
+
+
+def _fit_core(y: pd.Series, settings: dict, starts) -> ResponseCurves:
+    """The least-squares fit itself, on a checked weekly table (see :func:`fit_response_curves`)."""
+    wide, design, shape = settings["wide"], settings["design"], settings["shape"]
+    max_decay, low_half, high_half = settings["bounds"]
+    fit_rows = settings["fit_rows"]
+    n_weeks, n_channels = wide.shape
     spend_values = wide.to_numpy(dtype=float)
     spend_scale = spend_values.mean(axis=0)
     scaled_spend = spend_values / spend_scale
@@ -937,22 +1000,22 @@ def fit_response_curves(
         # the baseline and the effects, solved exactly (effects kept >= 0).
         design_matrix = np.column_stack([base, curves(theta[:n_channels],
                                                       np.exp(theta[n_channels:]))])
-        fit_rows = slice(warm_up, None)
         coef = optimize.lsq_linear(design_matrix[fit_rows], target_values[fit_rows],
                                    bounds=linear_bounds, method="bvls").x
         return coef, design_matrix[fit_rows] @ coef - target_values[fit_rows]
 
     lower = np.r_[np.zeros(n_channels), np.full(n_channels, np.log(low_half))]
     upper = np.r_[np.full(n_channels, max_decay), np.full(n_channels, np.log(high_half))]
+    if starts is None:
+        starts = [np.r_[np.full(n_channels, start_decay * max_decay / 0.9),
+                        np.full(n_channels, np.log(start_half))]
+                  for start_decay in (0.2, 0.6) for start_half in (0.5, 2.0)]
     best = None
-    for start_decay in (0.2, 0.6):
-        for start_half in (0.5, 2.0):
-            theta0 = np.r_[np.full(n_channels, start_decay * max_decay / 0.9),
-                           np.full(n_channels, np.log(start_half))]
-            fit = optimize.least_squares(lambda t: linear_part(t)[1], theta0,
-                                         bounds=(lower, upper), method="trf", x_scale=1.0)
-            if best is None or fit.cost < best.cost:
-                best = fit
+    for theta0 in starts:
+        fit = optimize.least_squares(lambda t: linear_part(t)[1], np.clip(theta0, lower, upper),
+                                     bounds=(lower, upper), method="trf", x_scale=1.0)
+        if best is None or fit.cost < best.cost:
+            best = fit
     coef, _ = linear_part(best.x)
     decay, half = best.x[:n_channels], np.exp(best.x[n_channels:])
     gamma, effect = coef[:n_base], coef[n_base:]
@@ -969,17 +1032,81 @@ def fit_response_curves(
     contributions = pd.DataFrame(curves(decay, half) * effect * y_scale, index=wide.index,
                                  columns=names)
     fitted = pd.Series((base @ gamma) * y_scale, index=wide.index) + contributions.sum(axis=1)
-    residual = y - fitted
-    r2 = 1.0 - float((residual**2).sum() / ((y - y.mean()) ** 2).sum())
+
+    def share_explained(rows: np.ndarray) -> float:
+        actual = y[rows]
+        if len(actual) < 2:
+            return float("nan")
+        return 1.0 - float(((actual - fitted[rows]) ** 2).sum()
+                           / ((actual - actual.mean()) ** 2).sum())
+
+    calibration_end = settings["calibration_end"]
+    held_out = (wide.index > calibration_end) if calibration_end is not None else None
     return ResponseCurves(
         params=params,
         controls=pd.Series(gamma * y_scale, index=["intercept", *design.columns]),
         spend=wide.rename_axis(columns="channel"),
-        target=y.rename(target),
+        target=y.rename(settings["target_name"]),
         fitted=fitted.rename("fitted"),
         contributions=contributions,
-        r2=r2,
+        r2=share_explained(fit_rows),
+        calibration_end=calibration_end,
+        holdout_r2=share_explained(held_out) if held_out is not None else float("nan"),
+        _refit={**settings, "theta": best.x},
     )
+
+
+def incremental_cpa_intervals(
+    curves: ResponseCurves, *, n_resamples: int = 20, level: float = 0.95, random_state: int = 0
+) -> pd.DataFrame:
+    """How sure is each incremental CPA? A residual bootstrap of the fit.
+
+    Each resample keeps the spend and the controls, adds the fit's own weekly errors, drawn
+    again at random, to the fitted conversions, and refits the curves (starting from the fit).
+    The spread of the incremental CPAs over the resamples is the uncertainty that the weekly
+    noise leaves; it does not cover a wrong model (a missing control, channels that always
+    move together).
+
+    Parameters
+    ----------
+    curves : ResponseCurves
+        A fit of :func:`fit_response_curves`.
+    n_resamples : int, default 20
+        Refits (each takes a fraction of a second); more gives steadier bounds.
+    level : float, default 0.95
+        Confidence level of the intervals.
+    random_state : int, default 0
+        Seed of the resampling.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``channel``: ``incremental CPA`` (the fit's), ``low`` and ``high``.
+    """
+    if not isinstance(curves, ResponseCurves) or curves._refit is None:
+        raise DataError("curves must be the result of fit_response_curves.")
+    n_resamples = check_positive_int(n_resamples, "n_resamples", minimum=2)
+    level = check_level(level)
+    settings = curves._refit
+    rows = settings["fit_rows"]
+    residuals = (curves.target - curves.fitted).to_numpy()[rows]
+    generator = np.random.default_rng(random_state)
+    spend = curves.spend.sum()
+    draws = []
+    for _ in range(n_resamples):
+        noise = generator.choice(residuals, size=len(curves.target), replace=True)
+        y = (curves.fitted + noise).clip(lower=0).rename(curves.target.name)
+        refit = _fit_core(y, settings, starts=[settings["theta"]])
+        draws.append(_ratio(spend, refit.contributions.sum()))
+    table = pd.concat(draws, axis=1)
+    tail = (1 - level) / 2
+    return pd.DataFrame(
+        {
+            "incremental CPA": curves.summary()["incremental CPA"],
+            "low": table.quantile(tail, axis=1),
+            "high": table.quantile(1 - tail, axis=1),
+        }
+    ).rename_axis("channel")
 
 
 # --------------------------------------------------------------------------------------
@@ -1403,7 +1530,7 @@ def plot_response_curves(
         if marked is not None:
             ax.plot([marked[i]], _response(one, np.array([[marked[i]]])).ravel(), "o",
                     color=line.get_color())
-    ax.set_xlabel("weekly spend")
+    ax.set_xlabel("weekly spend (€)")
     ax.set_ylabel("incremental conversions per week")
     ax.set_title(title)
     ax.legend(fontsize="small", ncol=2)

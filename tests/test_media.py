@@ -505,3 +505,41 @@ def test_shipped_totals_are_baseline_plus_contributions(media, truth):
     residual = totals.to_numpy() - expected.to_numpy()
     assert abs(residual.mean()) < 15
     assert residual.std() == pytest.approx(truth["noise_sd"], rel=0.25)
+
+
+# ---------------------------------------------------------------------------- holdout, months, intervals
+
+
+def test_monthly_periods_are_evenly_spaced_on_the_calendar():
+    table = weekly(40)
+    months = dict(zip(table["week"].unique(), pd.date_range("2020-01-01", periods=40, freq="MS"),
+                      strict=True))
+    table["week"] = table["week"].map(months)
+    fit = m.fit_response_curves(table, target="conversions")
+    assert fit.r2 > 0.9
+    with pytest.raises(DataError, match="evenly spaced"):
+        m.fit_response_curves(table[table["week"] != table["week"].unique()[20]],
+                              target="conversions")
+
+
+def test_calibration_end_holds_the_last_weeks_out():
+    table = weekly(60)
+    cut = table["week"].unique()[44]
+    fit = m.fit_response_curves(table, target="conversions", calibration_end=cut)
+    held = fit.holdout()
+    assert len(held) == 15 and (held.index > cut).all()
+    assert fit.holdout_r2 == pytest.approx(
+        1 - (held["error"] ** 2).sum() / ((held["conversions"] - held["conversions"].mean()) ** 2).sum())
+    assert fit.holdout_r2 > 0.5
+    assert np.isnan(m.fit_response_curves(table, target="conversions").holdout_r2)
+    with pytest.raises(DataError, match="too few"):
+        m.fit_response_curves(table, target="conversions", calibration_end=table["week"].min())
+
+
+def test_incremental_cpa_intervals_hold_the_estimate(curves):
+    table = m.incremental_cpa_intervals(curves, n_resamples=5)
+    assert list(table.columns) == ["incremental CPA", "low", "high"]
+    assert (table["low"] <= table["high"]).all()
+    assert table.index.name == "channel"
+    with pytest.raises(DataError):
+        m.incremental_cpa_intervals(curves.params)
