@@ -970,7 +970,7 @@ class RegressionARIMA(_Model):
         period = float(self.period_days) / step_days
         # A season of p periods holds at most (p - 1) // 2 distinct waves (4 quarters: one);
         # more would repeat a wave or add a column of zeros.
-        fourier = min(fourier, max(int(np.ceil(period)) - 1, 0) // 2)
+        fourier = min(fourier, max(int(round(period)) - 1, 0) // 2)
         terms = [Fourier(period=period, order=fourier)] if fourier else []
         return DeterministicProcess(
             index,
@@ -1364,18 +1364,11 @@ def forecast(
         return model.predict(horizon, None, level=level)
 
 
-def decompose(
-    y: pd.Series, season_length: int = 52, robust: bool = True, stable_season: bool = False
-) -> pd.DataFrame:
+def decompose(y: pd.Series, season_length: int = 52, robust: bool = True) -> pd.DataFrame:
     """Split a series into trend, seasonal and remainder parts with statsmodels' STL.
 
     Returns a DataFrame indexed like ``y``: ``observed``, ``trend``, ``seasonal``,
     ``remainder`` (observed = trend + seasonal + remainder). Needs two seasons.
-
-    ``stable_season=True`` makes the seasonal pattern (almost) the same every year: STL's
-    seasonal smoother then spans the whole history, so one-off spikes (a promotion in a given
-    week) go to the remainder instead of bending that year's pattern. The default lets the
-    pattern change from year to year (STL's own default, a smoother of 7 seasons).
 
     >>> idx = pd.date_range("2020-01-06", periods=24, freq="W-MON")
     >>> y = pd.Series(np.arange(24.0) + np.tile([5.0, -5.0, 0.0, 0.0], 6), index=idx)
@@ -1386,9 +1379,7 @@ def decompose(
 
     season_length = check_positive_int(season_length, "season_length", minimum=2)
     y = _check_series(y, min_length=2 * season_length)
-    seasons = len(y) // season_length
-    smoother = 2 * seasons + 1 if stable_season else 7
-    result = STL(y, period=season_length, seasonal=max(smoother, 7), robust=robust).fit()
+    result = STL(y, period=season_length, robust=robust).fit()
     return pd.DataFrame(
         {
             "observed": y,
