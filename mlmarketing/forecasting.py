@@ -74,8 +74,10 @@ __all__ = [
     "plot_backtest",
     "plot_forecast",
     "prepare_series",
+    "quarter_length",
     "rmse",
     "safety_stock",
+    "season_length_of",
     "stock_costs",
     "what_if",
 ]
@@ -432,6 +434,37 @@ def future_dates(y: pd.Series, horizon: int) -> pd.DatetimeIndex:
     y = _check_series(y, min_length=1)
     horizon = check_positive_int(horizon, "horizon")
     return pd.date_range(y.index[-1], periods=horizon + 1, freq=y.index.freq)[1:]
+
+
+def _series_step_days(y: object) -> float:
+    y = _check_series(y, min_length=1)
+    return _step_days(y.index.freq)
+
+
+def season_length_of(y: pd.Series) -> int:
+    """The natural season of a series, in periods, read from its frequency.
+
+    52 for weekly data (a year), 12 for monthly, 4 for quarterly, 1 for yearly (no season)
+    and 7 for daily data (a week).
+
+    >>> y = pd.Series(1.0, index=pd.date_range("2024-01-01", periods=30, freq="MS"))
+    >>> season_length_of(y)
+    12
+    """
+    days = _series_step_days(y)
+    if days < 2:
+        return 7
+    return max(1, int(round(365.25 / days)))
+
+
+def quarter_length(y: pd.Series) -> int:
+    """The number of periods in a quarter (at least 1): 13 weeks, 3 months, 1 quarter.
+
+    >>> y = pd.Series(1.0, index=pd.date_range("2024-01-01", periods=30, freq="W-MON"))
+    >>> quarter_length(y)
+    13
+    """
+    return max(1, int(round(365.25 / 4 / _series_step_days(y))))
 
 
 def _check_series(y: object, *, min_length: int = 3, name: str = "y") -> pd.Series:
@@ -934,7 +967,11 @@ class RegressionARIMA(_Model):
         fourier = check_positive_int(self.fourier, "fourier", minimum=0)
         constant = tuple(self.order)[1] == 0
         step_days = _step_days(index.freq)
-        terms = [Fourier(period=float(self.period_days) / step_days, order=fourier)] if fourier else []
+        period = float(self.period_days) / step_days
+        # A season of p periods holds at most (p - 1) // 2 distinct waves (4 quarters: one);
+        # more would repeat a wave or add a column of zeros.
+        fourier = min(fourier, max(int(round(period)) - 1, 0) // 2)
+        terms = [Fourier(period=period, order=fourier)] if fourier else []
         return DeterministicProcess(
             index,
             constant=constant,
@@ -1565,6 +1602,15 @@ def stock_costs(
 # --------------------------------------------------------------------------------------
 
 
+def _date_axis(ax) -> None:
+    """Date labels that never overlap: a few ticks, each written as briefly as possible."""
+    import matplotlib.dates as mdates
+
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
 def plot_backtest(result: BacktestResult, models: Sequence[str] | None = None, *, ax=None):
     """Actual sales and each model's forecasts on the backtest folds; returns the Axes.
 
@@ -1594,6 +1640,7 @@ def plot_backtest(result: BacktestResult, models: Sequence[str] | None = None, *
     for origin in frame["origin"].unique():
         ax.axvline(origin, color="grey", lw=0.6, ls=":")
     ax.set(title="Backtest: forecasts made at each origin (dotted)", xlabel="", ylabel="units")
+    _date_axis(ax)
     ax.legend(loc="upper left", fontsize="small")
     return ax
 
@@ -1624,5 +1671,6 @@ def plot_forecast(y: pd.Series, forecast_table: pd.DataFrame, history: int = 104
         label=label,
     )
     ax.set(title="Forecast with its prediction interval", xlabel="", ylabel="units")
+    _date_axis(ax)
     ax.legend(loc="upper left", fontsize="small")
     return ax

@@ -550,3 +550,34 @@ def test_easter_comes_from_dateutil_and_the_holiday_list_is_unchanged():
         monday = pd.Timestamp(easter(year)) + pd.Timedelta(days=1)
         assert len(days) == 11 and monday in days
         assert pd.Timestamp(easter(year)) + pd.Timedelta(days=39) in days  # Ascension
+
+
+def test_season_and_quarter_lengths_follow_the_frequency():
+    from mlmarketing.forecasting import quarter_length, season_length_of
+
+    cases = {"W-MON": (52, 13), "W-SUN": (52, 13), "MS": (12, 3), "QS": (4, 1), "D": (7, 91)}
+    for freq, expected in cases.items():
+        y = pd.Series(1.0, index=pd.date_range("2021-01-01", periods=40, freq=freq))
+        assert (season_length_of(y), quarter_length(y)) == expected, freq
+
+
+def test_regression_keeps_only_the_waves_a_short_season_holds():
+    # Four quarters hold one wave: a second one (sin of period 2) would be a column of zeros.
+    idx = pd.date_range("2000-01-01", periods=40, freq="QS")
+    y = pd.Series(100 + 10 * np.tile([1.0, -1, 2, -2], 10)
+                  + np.random.default_rng(0).normal(0, 1, 40), index=idx)
+    model = RegressionARIMA(fourier=2).fit(y)
+    assert model.fourier == 2  # the parameter is kept as given
+    terms = set(model.summary().index)
+    assert {"sin1", "cos1"} <= terms and "sin2" not in terms
+    assert forecast(y, RegressionARIMA(fourier=2), horizon=4)["forecast"].notna().all()
+
+
+def test_date_labels_are_few_and_short():
+    idx = pd.date_range("2023-01-02", periods=120, freq="W-MON")
+    y = pd.Series(np.arange(120.0) + 10, index=idx)
+    ax = plot_forecast(y, forecast(y, "naive", 13), history=78)
+    ax.figure.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert 2 <= len(labels) <= 8 and max(len(t) for t in labels) <= 5
+    plt.close(ax.figure)
