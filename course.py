@@ -428,7 +428,7 @@ def cmd_lowest(args: argparse.Namespace) -> int:
     junit = LOWEST / "unit-tests.xml"
     junit.unlink(missing_ok=True)
     unit = [str(python), "-m", "pytest", "tests", "-o", "addopts=", "-p", "no:cacheprovider",
-            "-m", "not browser and not server", "-n", "auto", "--dist", "loadfile", "-q",
+            "-m", "not browser and not server and not own_data", "-n", "auto", "--dist", "loadfile", "-q",
             f"--junitxml={junit}", *args.pytest_args]
     unit_status = supervise(unit, cwd=ROOT, env=env, grace=30)
     failed = _failed_tests(junit)

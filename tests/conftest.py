@@ -18,3 +18,11 @@ def repo_root() -> Path:
     return ROOT
 
 pytest_plugins = ["pytester"]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    # Before -m selects: every test of a tests/test_own_data_*.py file is an own_data test.
+    for item in items:
+        if item.path.name.startswith("test_own_data_"):
+            item.add_marker(pytest.mark.own_data)
