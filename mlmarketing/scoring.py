@@ -12,7 +12,9 @@ event the score predicts: a leaver, a buyer).
 - :func:`evaluate_scores`, :func:`gains_table` and the ``plot_*`` helpers judge any score,
   including a business rule or the planted truth;
 - :func:`odds_ratios` and :func:`score_drivers` say what drives the score;
-- :func:`best_threshold` and :func:`campaign_profit` turn the score into a decision in euros.
+- :func:`best_threshold` and :func:`campaign_profit` turn the score into a decision in euros,
+  :func:`profit_difference` says how sure the gain over another list is, and :func:`call_list`
+  scores the customers still there (target "no") for the next campaign.
 
 How columns are used (the same rule everywhere, shown by :func:`feature_roles`):
 
@@ -82,6 +84,7 @@ from mlmarketing._validation import (
 __all__ = [
     "ThresholdChoice",
     "best_threshold",
+    "call_list",
     "campaign_profit",
     "compare_models",
     "default_models",
@@ -96,6 +99,7 @@ __all__ = [
     "plot_precision_recall",
     "plot_profit_curve",
     "plot_roc",
+    "profit_difference",
     "rate_by",
     "score_drivers",
 ]
@@ -901,13 +905,7 @@ def campaign_profit(
         )
     rows = {}
     for name, chosen in strategies.items():
-        mask = np.asarray(chosen.to_numpy() if isinstance(chosen, pd.Series) else chosen)
-        if mask.shape != (len(y),) or not np.isin(mask, [0, 1]).all():
-            raise DataError(
-                f"strategy {name!r} must give True/False (or 1/0) for each of the "
-                f"{len(y)} customers."
-            )
-        mask = mask.astype(bool)
+        mask = _contacts(chosen, len(y), name)
         rows[name] = {
             "customers contacted": int(mask.sum()),
             "positives contacted": int(y[mask].sum()),
@@ -917,6 +915,151 @@ def campaign_profit(
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "strategy"
     return table
+
+
+def _contacts(chosen: Any, n: int, name: str) -> np.ndarray:
+    mask = np.asarray(chosen.to_numpy() if isinstance(chosen, pd.Series) else chosen)
+    if mask.shape != (n,) or not np.isin(mask, [0, 1]).all():
+        raise DataError(
+            f"strategy {name!r} must give True/False (or 1/0) for each of the {n} customers."
+        )
+    return mask.astype(bool)
+
+
+def profit_difference(
+    y_true: Any,
+    strategies: dict[str, Any],
+    offer_cost: float,
+    value_if_retained: float | Any,
+    acceptance_rate: float,
+    *,
+    baseline: str,
+    level: float = 0.95,
+    n_resamples: int = 2000,
+    random_state: int = 0,
+) -> pd.DataFrame:
+    """How much more each contact list earns than ``baseline``, with a bootstrap interval.
+
+    The expected profit is that of :func:`campaign_profit`. The interval resamples the customers
+    (with replacement, ``n_resamples`` times) and keeps the middle ``level`` of the differences: it
+    says how much the gain depends on which customers happened to be in the table. It does not
+    cover the choice of a threshold on the same customers, nor an acceptance rate that is wrong.
+
+    Parameters
+    ----------
+    y_true, strategies, offer_cost, value_if_retained, acceptance_rate
+        As in :func:`campaign_profit`.
+    baseline : str
+        The name, in ``strategies``, of the list the others are compared with.
+    level : float, default 0.95
+        Confidence level of the interval.
+    n_resamples : int, default 2000
+        Bootstrap resamples.
+    random_state : int, default 0
+        Seed of the resampling.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per strategy other than the baseline: ``profit difference`` (strategy minus
+        baseline), ``low`` and ``high``.
+
+    Examples
+    --------
+    >>> y = [1, 0] * 50
+    >>> lists = {"all": [1] * 100, "half": [1, 0] * 50}
+    >>> table = profit_difference(y, lists, 10, 100, 0.5, baseline="all")
+    >>> float(table.loc["half", "profit difference"])
+    500.0
+    """
+    y = _binary(y_true).to_numpy()
+    cost, value, rate = _money(offer_cost, value_if_retained, acceptance_rate, len(y))
+    level = check_level(level)
+    n_resamples = check_positive_int(n_resamples, "n_resamples", minimum=100)
+    if not isinstance(strategies, dict) or baseline not in strategies or len(strategies) < 2:
+        raise DataError(
+            "strategies must be a dict of name -> whom to contact holding the baseline "
+            f"{baseline!r} and at least one other list."
+        )
+    gain = rate * y * value
+    base = _contacts(strategies[baseline], len(y), baseline)
+    generator = np.random.default_rng(random_state)
+    rows = {}
+    for name, chosen in strategies.items():
+        if name == baseline:
+            continue
+        mask = _contacts(chosen, len(y), name)
+        difference = (gain - cost) * (mask.astype(float) - base.astype(float))
+        totals = np.empty(n_resamples)
+        for start in range(0, n_resamples, 200):  # chunks keep the memory small on big tables
+            size = min(200, n_resamples - start)
+            drawn = generator.integers(0, len(y), size=(size, len(y)))
+            totals[start : start + size] = difference[drawn].sum(axis=1)
+        low, high = np.quantile(totals, [(1 - level) / 2, (1 + level) / 2])
+        rows[name] = {"profit difference": float(difference.sum()), "low": low, "high": high}
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = "strategy"
+    return table
+
+
+def call_list(
+    model: Pipeline,
+    df: pd.DataFrame,
+    target: str,
+    threshold: float,
+    *,
+    customer: str | None = None,
+    columns: list[str] | None = None,
+) -> pd.DataFrame:
+    """The customers still there (``target`` is no) whose score is at least ``threshold``.
+
+    A customer who already left (``target`` yes) cannot be called back with a retention offer:
+    the list holds only the others, scored by ``model``, highest score first.
+
+    Parameters
+    ----------
+    model : Pipeline
+        A model returned by :func:`fit_scoring_model`.
+    df : pandas.DataFrame
+        The customer table with the model's columns and the target (not modified).
+    target : str
+        The yes/no column; the customers whose value is no are scored.
+    threshold : float
+        Keep the scores at least this (for example ``best_threshold(...).threshold``).
+    customer : str, optional
+        The identifier column, shown first.
+    columns : list of str, optional
+        Other columns to show next to the score.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The customers of the list (index of ``df``): ``customer``, ``columns`` and ``score``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"id": list("abcdefgh"), "visits": [1, 5, 2, 8, 3, 9, 1, 7],
+    ...                    "left": [1, 0, 1, 0, 1, 0, 0, 1]})
+    >>> model = fit_scoring_model(df, "left", features=["visits"])
+    >>> call_list(model, df, "left", 0.5, customer="id")["id"].tolist()
+    ['g']
+    """
+    _check_fitted_pipeline(model)
+    df = check_frame(df)
+    check_columns(df, target, role="target column")
+    shown = [c for c in [customer, *(columns or [])] if c is not None]
+    shown = check_columns(df, shown, role="column to show") if shown else []
+    if not isinstance(threshold, (int, float, np.integer, np.floating)) or isinstance(threshold, bool):
+        raise DataError(f"threshold must be a number, got {threshold!r}.")
+    still_there = as_binary(df[target], column=target).to_numpy() == 0
+    current = df[still_there]
+    model_columns = check_columns(current, list(model.feature_names_in_), role="model column")
+    with _threads(len(current)):
+        score = model.predict_proba(current[model_columns])[:, 1]
+    table = current[shown].copy()
+    table["score"] = score
+    table = table[table["score"] >= threshold]
+    return table.sort_values("score", ascending=False, kind="stable")
 
 
 # --------------------------------------------------------------------------------------------

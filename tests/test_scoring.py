@@ -531,3 +531,68 @@ def test_plot_helpers_return_their_axes():
     with pytest.raises(DataError, match="best_threshold"):
         sc.plot_profit_curve(drivers)
     plt.close("all")
+
+
+def test_profit_difference_hand_computed_and_its_interval_covers_it():
+    y = [1, 0] * 50
+    lists = {"all": [1] * 100, "half": [1, 0] * 50, "none": [0] * 100}
+    table = sc.profit_difference(y, lists, 10, 100, 0.5, baseline="all")
+    # Calling only the 50 leavers saves the 50 useless calls of 10 €: +500 €.
+    assert table.index.tolist() == ["half", "none"]
+    assert table.loc["half", "profit difference"] == 500.0
+    assert table.loc["none", "profit difference"] == -(0.5 * 50 * 100 - 10 * 100)
+    assert (table["low"] <= table["profit difference"]).all()
+    assert (table["profit difference"] <= table["high"]).all()
+    same = sc.profit_difference(y, lists, 10, 100, 0.5, baseline="all")
+    pd.testing.assert_frame_equal(table, same)  # random_state=0: the same interval every run
+    wider = sc.profit_difference(y, lists, 10, 100, 0.5, baseline="all", level=0.99)
+    assert (wider["high"] - wider["low"] >= table["high"] - table["low"]).all()
+
+
+def test_profit_difference_of_a_list_with_itself_is_exactly_zero():
+    y = np.random.default_rng(1).integers(0, 2, 300)
+    mask = np.random.default_rng(2).integers(0, 2, 300).astype(bool)
+    table = sc.profit_difference(y, {"a": mask, "b": mask}, 30, 300, 0.3, baseline="a")
+    assert table.loc["b"].tolist() == [0.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"baseline": "missing"}, "baseline"),
+        ({"baseline": "all", "level": 95}, "level"),
+        ({"baseline": "all", "n_resamples": 10}, "n_resamples"),
+    ],
+)
+def test_profit_difference_checks_its_arguments(kwargs, message):
+    with pytest.raises(DataError, match=message):
+        sc.profit_difference([1, 0], {"all": [1, 1], "none": [0, 0]}, 1, 10, 0.5, **kwargs)
+    with pytest.raises(DataError, match="True/False"):
+        sc.profit_difference([1, 0], {"all": [1, 1], "bad": [2, 0]}, 1, 10, 0.5, baseline="all")
+
+
+def test_call_list_holds_only_customers_still_there_highest_score_first(churn):
+    model = sc.fit_scoring_model(churn, "Churn", "logistic regression")
+    calls = sc.call_list(model, churn, "Churn", 0.3, customer="customerID", columns=["Contract"])
+    assert calls.columns.tolist() == ["customerID", "Contract", "score"]
+    assert (churn.loc[calls.index, "Churn"] == "No").all()
+    assert (calls["score"] >= 0.3).all()
+    assert calls["score"].is_monotonic_decreasing
+    stayers = churn[churn["Churn"] == "No"]
+    expected = model.predict_proba(stayers)[:, 1]
+    assert len(calls) == int((expected >= 0.3).sum())
+    assert sc.call_list(model, churn, "Churn", 2.0).empty  # a threshold above every score: no call
+    assert sc.call_list(model, churn, "Churn", 0.3).columns.tolist() == ["score"]
+
+
+def test_call_list_reads_any_yes_no_target_and_names_bad_arguments():
+    df = pd.DataFrame({"id": list("abcdefgh"), "visits": [1, 5, 2, 8, 3, 9, 1, 7],
+                       "parti": ["Oui", "Non", "Oui", "Non", "Oui", "Non", "Non", "Oui"]})
+    model = sc.fit_scoring_model(df, "parti", features=["visits"])
+    assert sc.call_list(model, df, "parti", 0.0, customer="id")["id"].tolist()[0] == "g"
+    with pytest.raises(DataError, match="nope"):
+        sc.call_list(model, df, "parti", 0.5, customer="nope")
+    with pytest.raises(DataError, match="threshold"):
+        sc.call_list(model, df, "parti", "0.5")
+    with pytest.raises(DataError, match="fit_scoring_model"):
+        sc.call_list("model", df, "parti", 0.5)
