@@ -73,6 +73,7 @@ __all__ = [
     "BetaGeo",
     "GammaGamma",
     "customer_lifetime_value",
+    "describe_transactions",
     "holdout_table",
     "plot_holdout",
     "rfm_segment_summary",
@@ -356,6 +357,89 @@ def rfm_segment_summary(rfm: pd.DataFrame) -> pd.DataFrame:
     table.insert(3, "share of revenue", table["revenue"] / table["revenue"].sum())
     table.index = table.index.astype(str)
     return table.sort_values("revenue", ascending=False)
+
+
+def describe_transactions(
+    transactions: pd.DataFrame,
+    customer: str,
+    date: str,
+    amount: str | None = None,
+    *,
+    as_of: object = None,
+    calibration_end: object = None,
+    holdout_share: float = 0.25,
+) -> pd.DataFrame:
+    """The observation period of a transactions file, and a calibration end derived from it.
+
+    Read as :func:`summary_from_transactions` reads it (rows of one customer on one day are one
+    purchase; rows without a customer, a date or an amount are left out with a
+    :class:`mlmarketing.DataWarning`), so that a new file needs no date typed by hand.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        One row per transaction.
+    customer, date : str
+        Names of the customer id and date columns.
+    amount : str, optional
+        Name of the amount column; without it the revenue columns are 0.
+    as_of : date-like, optional
+        End of the observation (default: the last transaction date).
+    calibration_end : date-like, optional
+        End of the calibration period, read like ``as_of`` (``"31/03/2024"`` is 31 March); it
+        must fall between the first and the last day. Default: derived with ``holdout_share``.
+    holdout_share : float, default 0.25
+        Share of the history kept for the holdout when ``calibration_end`` is not given: the
+        last day minus this share of the days from the first transaction to the last day.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``purchases``, ``customers``, ``first day``, ``last day``, ``calibration end``
+        (dates as Timestamps), ``revenue`` and ``mean basket`` (revenue per purchase).
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"client": ["a", "a", "b"],
+    ...                    "day": ["2024-01-01", "31/12/2024", "01/07/2024"],
+    ...                    "euros": [10.0, 20.0, 30.0]})
+    >>> period = describe_transactions(tx, "client", "day", "euros")
+    >>> str(period["calibration end"].iloc[0].date()), float(period["mean basket"].iloc[0])
+    ('2024-10-01', 20.0)
+    """
+    share = _share(holdout_share, "holdout_share", low=1e-9, high=0.9,
+                   meaning="a share of the history between 0 and 0.9, such as 0.25")
+    purchases = _prepare(transactions, customer, date, amount, as_of)
+    first = pd.Timestamp(int(purchases.day.min()), unit="D")
+    last = purchases.end
+    days = (last - first).days
+    if days < 2:
+        raise DataError(
+            f"the transactions cover {days + 1} day(s) (from {first.date()} to {last.date()}): "
+            "a customer-value model needs a history long enough to see customers come back."
+        )
+    if calibration_end is None:
+        cut = last - pd.Timedelta(days=max(1, round(share * days)))
+    else:
+        cut = _end_date(calibration_end, "calibration_end")
+        if not first <= cut < last:
+            raise DataError(
+                f"calibration_end ({cut.date()}) must be on or after the first transaction "
+                f"({first.date()}) and before the last day ({last.date()}), so that both periods "
+                "hold purchases; leave it None to derive it from the data."
+            )
+    revenue = float(purchases.amount.sum())
+    return pd.DataFrame(
+        {
+            "purchases": [len(purchases.day)],
+            "customers": [len(np.unique(purchases.code))],
+            "first day": [first],
+            "last day": [last],
+            "calibration end": [cut],
+            "revenue": [revenue],
+            "mean basket": [revenue / len(purchases.day)],
+        }
+    )
 
 
 def _unit_length(time_unit: str) -> float:

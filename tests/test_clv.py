@@ -484,3 +484,51 @@ def test_summary_is_a_labelled_table_with_intervals(cdnow_bg):
     assert (wide["low"] < table["low"]).all()
     with pytest.raises(DataError, match="level must be a probability"):
         cdnow_bg.summary(level=95)
+
+
+# ------------------------------------------------------------------ describe_transactions
+
+
+def test_describe_transactions_derives_the_calibration_end_from_the_data():
+    from mlmarketing.clv import describe_transactions
+
+    tx = pd.DataFrame({"client": ["a", "a", "a", "b"],
+                       "day": ["2024-01-01", "2024-01-01", "31/12/2024", "01/07/2024"],
+                       "euros": [4.0, 6.0, 20.0, 30.0]})
+    period = describe_transactions(tx, "client", "day", "euros")
+    row = period.iloc[0]
+    assert row["purchases"] == 3  # two rows of one customer on one day are one purchase
+    assert row["customers"] == 2
+    assert row["first day"] == pd.Timestamp("2024-01-01")
+    assert row["last day"] == pd.Timestamp("2024-12-31")
+    assert row["calibration end"] == pd.Timestamp("2024-12-31") - pd.Timedelta(days=round(0.25 * 365))
+    assert row["revenue"] == 60.0 and row["mean basket"] == 20.0
+    later = describe_transactions(tx, "client", "day", "euros", as_of="31/01/2025", holdout_share=0.5)
+    assert later["last day"].iloc[0] == pd.Timestamp("2025-01-31")
+    assert later["calibration end"].iloc[0] == pd.Timestamp("2025-01-31") - pd.Timedelta(days=198)
+
+
+def test_describe_transactions_reads_a_given_calibration_end_day_first():
+    from mlmarketing.clv import describe_transactions
+
+    tx = pd.DataFrame({"client": ["a", "b"], "day": ["2024-01-01", "2024-12-31"], "euros": [1.0, 2.0]})
+    period = describe_transactions(tx, "client", "day", "euros", calibration_end="01/06/2024")
+    assert period["calibration end"].iloc[0] == pd.Timestamp("2024-06-01")
+    with pytest.raises(DataError, match="calibration_end"):
+        describe_transactions(tx, "client", "day", "euros", calibration_end="2025-01-15")
+    with pytest.raises(DataError, match="holdout_share"):
+        describe_transactions(tx, "client", "day", "euros", holdout_share=1.5)
+
+
+def test_describe_transactions_refuses_a_single_day_and_counts_blank_rows():
+    from mlmarketing import DataWarning
+    from mlmarketing.clv import describe_transactions
+
+    one_day = pd.DataFrame({"client": ["a", "b"], "day": ["2024-01-01"] * 2, "euros": [1.0, 2.0]})
+    with pytest.raises(DataError, match="history long enough"):
+        describe_transactions(one_day, "client", "day", "euros")
+    blank = pd.DataFrame({"client": ["a", "b", "c"], "day": ["2024-01-01", "2024-03-01", "2024-06-01"],
+                          "euros": [1.0, None, 3.0]})
+    with pytest.warns(DataWarning, match="1 of 3 rows"):
+        period = describe_transactions(blank, "client", "day", "euros")
+    assert period["purchases"].iloc[0] == 2
