@@ -48,8 +48,10 @@ from threadpoolctl import threadpool_limits
 
 from mlmarketing._errors import DataError
 from mlmarketing._validation import (
+    as_binary,
     check_columns,
     check_frame,
+    check_level,
     check_numeric,
     check_positive_int,
     is_yes_no,
@@ -64,6 +66,7 @@ __all__ = [
     "add_region_stats",
     "campaign_sample",
     "choose_k",
+    "compare_selections",
     "plot_choose_k",
     "plot_segment_profiles",
     "profile_segments",
@@ -589,15 +592,17 @@ def segment_highlights(profile: pd.DataFrame, n: int = 3) -> pd.Series:
     ratios = profile.drop(columns=["customers", "share of customers"]).drop(
         index="all customers", errors="ignore"
     )
-    if (ratios.dropna(how="all").stack() <= 0).any():
+    if (ratios.dropna(how="all").stack() < 0).any():
         raise DataError(
             "segment_highlights reads ratios to the average (profile_segments(..., as_ratio=True)); "
-            "this table holds zero or negative values."
+            "this table holds negative values."
         )
     lines = {}
     for segment, row in ratios.iterrows():
         row = row.dropna()
-        strength = np.abs(np.log(row.astype(float)))
+        # A ratio of 0 (nobody in the segment has any) stands out more than any other.
+        with np.errstate(divide="ignore"):
+            strength = np.abs(np.log(row.astype(float)))
         top = strength.sort_values(ascending=False, kind="stable").index[:n]
         lines[segment] = ", ".join(f"{c} {_ratio_text(row[c])}×" for c in top)
     return pd.Series(lines, name="stands out by")
@@ -838,6 +843,92 @@ def campaign_sample(
 # --------------------------------------------------------------------------------------------
 
 
+def compare_selections(
+    y_true: Any,
+    scores: Any,
+    n: int,
+    *,
+    level: float = 0.95,
+    random_state: int = 0,
+) -> pd.DataFrame:
+    """The same budget for every score: the ``n`` customers each one ranks first, and their yes.
+
+    A fair comparison of a model with a business rule: each picks its ``n`` best customers (the
+    same number, so the same cost), and we count the positives (buyers) each list holds. Tied
+    scores (a rule such as "days since the last visit" has many) are broken at random with
+    ``random_state``, never by the order of the file. The first score is the reference; the
+    interval of each difference (normal approximation of the bootstrap over customers) says
+    how much of it a new sample of customers could change.
+
+    Parameters
+    ----------
+    y_true : array-like
+        The outcome of each customer (Yes/No, True/False or 1/0).
+    scores : dict or DataFrame
+        Name → one score per customer (higher = picked first). The first is the reference.
+    n : int
+        Customers each list contacts, at most the number of customers.
+    level : float, default 0.95
+        Confidence level of the intervals.
+    random_state : int, default 0
+        Seed of the tie-breaking order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per score: ``customers``, ``positives``, ``positive rate``, ``difference``
+        (positives minus the reference's), ``difference low`` and ``difference high``.
+
+    Examples
+    --------
+    >>> y = [1, 1, 0, 0, 1, 0, 0, 0]
+    >>> table = compare_selections(y, {"rule": [1, 0, 1, 0, 1, 0, 0, 0],
+    ...                                "model": [.9, .8, .1, .2, .7, .3, .1, .1]}, n=3)
+    >>> table["positives"].tolist()
+    [2, 3]
+    """
+    from scipy.stats import norm
+
+    outcome = as_binary(pd.Series(np.asarray(y_true).ravel()), column="y_true").to_numpy(dtype=float)
+    total = len(outcome)
+    n = check_positive_int(n, "n (customers each list contacts)")
+    if n > total:
+        raise DataError(f"n={n} is more than the {total} customers: contact at most {total}.")
+    level = check_level(level)
+    items = list(scores.items()) if isinstance(scores, dict) else list(pd.DataFrame(scores).items())
+    if not items:
+        raise DataError("scores is empty: give at least one score, e.g. {'model': scores}.")
+    tie_break = np.random.default_rng(random_state).random(total)
+    chosen = {}
+    for name, values in items:
+        values = np.asarray(values, dtype=float).ravel()
+        if len(values) != total:
+            raise DataError(f"the score {name!r} has {len(values)} values for {total} customers.")
+        if np.isnan(values).any():
+            raise DataError(f"the score {name!r} has missing values: fill them or score every customer.")
+        order = np.lexsort((tie_break, -values))
+        picked = np.zeros(total, dtype=bool)
+        picked[order[:n]] = True
+        chosen[str(name)] = picked
+    z = norm.ppf(0.5 + level / 2)
+    reference = next(iter(chosen.values()))
+    rows = {}
+    for name, picked in chosen.items():
+        per_customer = outcome * (picked.astype(float) - reference)
+        difference = per_customer.sum()
+        margin = z * np.sqrt(total * per_customer.var())
+        positives = int(outcome[picked].sum())
+        rows[name] = {
+            "customers": n,
+            "positives": positives,
+            "positive rate": positives / n,
+            "difference": difference,
+            "difference low": difference - margin,
+            "difference high": difference + margin,
+        }
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("score")
+
+
 def plot_choose_k(table: pd.DataFrame, *, ax: Any = None) -> Any:
     """The elbow (inertia, left axis) and the silhouette (right axis) of a :func:`choose_k` table.
 
@@ -877,11 +968,16 @@ def plot_segment_profiles(profile: pd.DataFrame, *, names: Any = None, ax: Any =
         index="all customers", errors="ignore"
     )
     values = ratios.to_numpy(dtype=float)
-    if (values[~np.isnan(values)] <= 0).any():
+    if (values[~np.isnan(values)] < 0).any():
         raise DataError("plot_segment_profiles draws ratios (profile_segments(..., as_ratio=True)).")
     ax = new_axes(ax)
-    strength = np.log2(values)
-    limit = max(float(np.nanmax(np.abs(strength))), 1.0) if np.isfinite(strength).any() else 1.0
+    # A ratio of 0 (nobody in the segment has any: no car policy, no order) is real data: it is
+    # drawn with the deepest blue of the scale, and written "0×".
+    with np.errstate(divide="ignore"):
+        strength = np.log2(values)
+    finite = np.isfinite(strength)
+    limit = max(float(np.abs(strength[finite]).max()), 1.0) if finite.any() else 1.0
+    strength = np.where(np.isneginf(strength), -limit, strength)
     ax.imshow(strength.T, cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto")
     for (i, j), value in np.ndenumerate(values):
         if not np.isnan(value):

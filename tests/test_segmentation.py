@@ -268,9 +268,16 @@ def test_highlights_name_the_most_striking_ratios(top, segments):
     with pytest.raises(DataError, match="profile_segments"):
         sg.segment_highlights(pd.DataFrame({"a": [1]}))
     means = sg.profile_segments(top, segments.labels, ["days_since_last_visit"], as_ratio=False)
-    means.loc[1, "days_since_last_visit"] = 0
+    means.loc[1, "days_since_last_visit"] = -1
     with pytest.raises(DataError, match="ratios"):
         sg.segment_highlights(means)
+
+
+def test_highlights_name_a_ratio_of_zero_first():
+    # Nobody in segment 1 has a policy: the most striking trait, not an error.
+    profile = pd.DataFrame({"customers": [2, 2], "share of customers": [.5, .5],
+                            "policies": [0.0, 2.0], "visits": [0.2, 1.8]}, index=[1, 2])
+    assert sg.segment_highlights(profile, n=1).tolist() == ["policies 0.00×", "policies 2.0×"]
 
 
 # -- regional statistics ---------------------------------------------------------------------
@@ -400,3 +407,54 @@ def test_plots_return_axes(top, segments):
     with pytest.raises(DataError):
         sg.plot_segment_profiles(pd.DataFrame({"a": [1]}))
     plt.close("all")
+
+
+# compare_selections ---------------------------------------------------------------------------
+
+
+def test_compare_selections_same_budget_and_reference_first():
+    y = np.array([1, 1, 0, 0, 1, 0, 0, 0, 1, 0])
+    model = np.linspace(1, 0, 10)
+    rule = np.array([0, 0, 1, 1, 0, 1, 0, 0, 1, 0])
+    table = sg.compare_selections(y, {"rule": rule, "model": model}, n=4)
+    assert table.index.tolist() == ["rule", "model"]
+    assert table["customers"].tolist() == [4, 4]
+    assert table.loc["rule", "difference"] == 0
+    positives = table["positives"]
+    assert table.loc["model", "difference"] == positives["model"] - positives["rule"]
+    assert (table["difference low"] <= table["difference"]).all()
+    assert (table["difference high"] >= table["difference"]).all()
+
+
+def test_compare_selections_breaks_ties_at_random_not_by_file_order():
+    y = np.r_[np.ones(50), np.zeros(50)]
+    flat = np.zeros(100)  # every customer tied: file order would pick all 50 buyers
+    table = sg.compare_selections(y, {"flat": flat}, n=50, random_state=0)
+    assert 10 < table.loc["flat", "positives"] < 40
+    again = sg.compare_selections(y, {"flat": flat}, n=50, random_state=0)
+    assert again.equals(table)
+
+
+def test_compare_selections_reads_yes_no_and_refuses_bad_input():
+    y = ["Oui", "Non", "Oui", "Non"]
+    table = sg.compare_selections(y, {"s": [0.9, 0.1, 0.8, 0.2]}, n=2)
+    assert table.loc["s", "positives"] == 2
+    with pytest.raises(DataError, match="more than"):
+        sg.compare_selections(y, {"s": [1, 2, 3, 4]}, n=5)
+    with pytest.raises(DataError, match="values for"):
+        sg.compare_selections(y, {"s": [1, 2, 3]}, n=2)
+    with pytest.raises(DataError, match="missing"):
+        sg.compare_selections(y, {"s": [1, np.nan, 3, 4]}, n=2)
+    with pytest.raises(DataError, match="empty"):
+        sg.compare_selections(y, {}, n=2)
+
+
+def test_plot_segment_profiles_draws_a_ratio_of_zero():
+    # A segment where nobody has the product (a real file: no car policy at all) has ratio 0.
+    profile = pd.DataFrame({"customers": [2, 2], "share of customers": [.5, .5],
+                            "policies": [0.0, 2.0], "visits": [0.5, 1.5]}, index=[1, 2])
+    ax = sg.plot_segment_profiles(profile)
+    assert "0.00×" in [t.get_text() for t in ax.texts]
+    plt.close("all")
+    with pytest.raises(DataError, match="ratios"):
+        sg.plot_segment_profiles(profile.assign(visits=[-1.0, 1.0]))
