@@ -27,6 +27,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import FuncFormatter
 from scipy import stats
 from scipy.integrate import trapezoid
 from sklearn.base import BaseEstimator
@@ -59,6 +60,7 @@ __all__ = [
     "concordance_index",
     "cox_model",
     "expected_lifetime",
+    "extraction_date",
     "kaplan_meier",
     "logrank_test",
     "median_lifetime",
@@ -66,6 +68,7 @@ __all__ = [
     "plot_hazard_ratios",
     "plot_survival",
     "proportional_hazards_check",
+    "snapshot",
     "tenure_table",
 ]
 
@@ -250,6 +253,93 @@ def tenure_table(
     name = duration_name or f"tenure_{time_unit}"
     out[name] = ((stop - begin).dt.days / days_per).round(6)
     out[event_name] = finish.notna().astype(int).to_numpy()
+    return out
+
+
+def extraction_date(df: pd.DataFrame, start: str, end: str, *, day_first: bool | None = None) -> pd.Timestamp:
+    """The latest start or end date of a subscription export: its extraction date by default.
+
+    An export rarely says on which day it was taken; the last date it holds is the closest
+    date known to be covered (an account opened or closed that day). Dates are read as in
+    :func:`tenure_table`.
+
+    Examples
+    --------
+    >>> subs = pd.DataFrame({"start": ["01/01/2024", "15/03/2024"], "end": ["02/04/2024", None]})
+    >>> extraction_date(subs, "start", "end")
+    Timestamp('2024-04-02 00:00:00')
+
+    Used in ``03-02-cloud-services-churn.ipynb``.
+    """
+    frame = check_frame(df)
+    check_columns(frame, [start, end], role="date column")
+    begin = read_dates(frame[start], column=start, day_first=day_first)
+    finish = read_dates(frame[end], column=end, day_first=day_first)
+    latest = pd.concat([begin, finish]).max()
+    if pd.isna(latest):
+        raise DataError(f"columns {start!r} and {end!r} hold no date: pass the extraction date yourself.")
+    return pd.Timestamp(latest)
+
+
+def snapshot(
+    df: pd.DataFrame,
+    start: str,
+    end: str,
+    when: object,
+    *,
+    within: float | None = None,
+    time_unit: str = "months",
+    duration_name: str | None = None,
+    event_name: str = "churned",
+    outcome_name: str = "left within",
+    day_first: bool | None = None,
+) -> pd.DataFrame:
+    """The export as it looked on an earlier date ``when``, and what happened next.
+
+    Keeps the subscriptions started on or before ``when``; an end date after ``when`` is not
+    known yet on that day, so the tenure and the event are those of :func:`tenure_table` with
+    ``as_of=when``. With ``within``, a 0/1 column ``outcome_name`` says whether each account
+    still subscribed on ``when`` left in the ``within`` units that followed (for accounts that
+    had already left it is missing). This is how a classifier is trained on a fixed window
+    (features on one day, "left in the next 3 months" as the label), and how a call list is
+    back-tested on what really happened.
+
+    Examples
+    --------
+    >>> subs = pd.DataFrame({"start": ["2024-01-01", "2024-01-01", "2024-03-01", "2024-06-01"],
+    ...                      "end": ["2024-02-01", "2024-05-01", None, None]})
+    >>> past = snapshot(subs, "start", "end", "2024-04-01", within=3)
+    >>> past[["churned", "left within"]]
+       churned  left within
+    0        1          NaN
+    1        0          1.0
+    2        0          0.0
+
+    Used in ``03-02-cloud-services-churn.ipynb``.
+    """
+    frame = check_frame(df)
+    days_per = _check_time_unit(time_unit)
+    check_columns(frame, [start, end], role="date column")
+    cutoff = read_date(when, "when", day_first=day_first)
+    begin = read_dates(frame[start], column=start, day_first=day_first)
+    finish = read_dates(frame[end], column=end, day_first=day_first)
+    started = (begin <= cutoff).to_numpy()
+    if not started.any():
+        raise DataError(f"no subscription had started on {cutoff.date()}: choose a later date.")
+    past = frame.loc[started].copy()
+    past[start], past[end] = begin[started], finish[started].where(finish[started] <= cutoff)
+    out = tenure_table(past, start, end, cutoff, time_unit=time_unit, duration_name=duration_name,
+                       event_name=event_name)
+    out[start], out[end] = frame.loc[started, start], frame.loc[started, end]
+    if within is not None:
+        if isinstance(within, bool) or not isinstance(within, int | float | np.number) or not (
+            np.isfinite(within) and within > 0
+        ):
+            raise DataError(f"within must be a positive number of time units, got {within!r}.")
+        limit = cutoff + pd.Timedelta(days=float(within) * days_per)
+        ended = finish[started]
+        left = (ended > cutoff) & (ended <= limit)
+        out[outcome_name] = left.astype(float).where(out[event_name].to_numpy() == 0).to_numpy()
     return out
 
 
@@ -1185,6 +1275,11 @@ def plot_hazard_ratios(
         ax.legend(loc="best")
     ax.axvline(1.0, color="grey", linestyle="--", linewidth=1)
     ax.set_xscale("log")
+    # Plain numbers on the log axis (0.4, 1, 2), never "4×10⁻¹": a ratio reads as a ratio.
+    plain = FuncFormatter(lambda x, _: f"{x:.2g}")
+    ax.xaxis.set_major_formatter(plain)
+    ax.xaxis.set_minor_formatter(plain)
+    ax.tick_params(axis="x", which="minor", labelsize=8)
     ax.set_yticks(y)
     ax.set_yticklabels(table["term"])
     ax.set_xlabel("hazard ratio (< 1 keeps customers longer)")

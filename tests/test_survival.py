@@ -521,3 +521,47 @@ def test_plots_open_a_new_figure_and_label_the_level(accounts, model):
     assert other.figure is not ax.figure
     assert other.get_legend_handles_labels()[1] == ["estimate (95 % interval)"]
     plt.close("all")
+
+
+def test_hazard_ratio_axis_reads_plain_numbers():
+    table = pd.DataFrame({"term": ["annual", "tickets"], "hazard ratio": [0.45, 1.2],
+                          "low": [0.39, 1.1], "high": [0.53, 1.5]})
+    ax = sv.plot_hazard_ratios(table)
+    ax.figure.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels(minor=True) + ax.get_xticklabels()]
+    shown = [text for text in labels if text]
+    assert shown, "no tick label on the hazard-ratio axis"
+    assert not any("10^" in text or "times" in text or "×" in text for text in shown), shown
+    assert "0.4" in shown or "0.5" in shown
+    plt.close("all")
+
+
+# ----------------------------------------------------------------------------- extraction date and snapshots
+
+
+def test_extraction_date_is_the_latest_date_read_day_first():
+    subs = pd.DataFrame({"s": ["05/01/2024", "01/02/2024"], "e": ["03/02/2024", None]})
+    assert sv.extraction_date(subs, "s", "e") == pd.Timestamp("2024-02-03")
+    with pytest.raises(DataError, match="no date"):
+        sv.extraction_date(pd.DataFrame({"s": [None], "e": [None]}), "s", "e")
+
+
+def test_snapshot_hides_the_future_and_labels_the_window():
+    subs = pd.DataFrame({"s": ["2024-01-01", "2024-01-01", "2024-03-01", "2024-06-01", "2024-04-01"],
+                         "e": ["2024-02-01", "2024-05-01", None, None, "2024-04-01"],
+                         "x": [1, 2, 3, 4, 5]})
+    before = subs.copy()
+    past = sv.snapshot(subs, "s", "e", "01/04/2024", within=3, time_unit="days")
+    assert past["x"].tolist() == [1, 2, 3, 5]  # the June signup did not exist yet
+    assert past["churned"].tolist() == [1, 0, 0, 1]  # a zero-length account ended that day
+    assert past["tenure_days"].tolist() == [31.0, 91.0, 31.0, 0.0]
+    assert past["left within"].isna().tolist() == [True, False, False, True]
+    assert past["left within"].iloc[1:3].tolist() == [0.0, 0.0]  # 3 days: May is too late
+    longer = sv.snapshot(subs, "s", "e", "2024-04-01", within=2)  # months
+    assert longer["left within"].iloc[1] == 1.0
+    assert past["e"].tolist()[:2] == ["2024-02-01", "2024-05-01"]  # the user's columns as they were
+    pd.testing.assert_frame_equal(subs, before)
+    with pytest.raises(DataError, match="no subscription had started"):
+        sv.snapshot(subs, "s", "e", "2023-01-01")
+    with pytest.raises(DataError, match="within"):
+        sv.snapshot(subs, "s", "e", "2024-04-01", within=0)
