@@ -625,8 +625,13 @@ def looks_like_id(series: pd.Series, name: object = None) -> bool:
     tokens = _name_tokens(str(series.name if name is None else name))
     if _ID_TOKENS.intersection(tokens):
         return True
-    if _ID_ENTITIES.intersection(tokens) and _ID_SUFFIXES.intersection(tokens):
-        return True
+    # "customer_number", "client no" (entity then suffix) and "numero_client" (French order),
+    # but not "number_customer_service_calls", a count.
+    for first, second in zip(tokens, tokens[1:], strict=False):
+        if first in _ID_ENTITIES and second in _ID_SUFFIXES:
+            return True
+        if first in _ID_SUFFIXES - {"number"} and second in _ID_ENTITIES:
+            return True
     present = series.dropna()
     if len(present) < 20 or len(present) < len(series):
         return False

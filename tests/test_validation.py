@@ -188,7 +188,8 @@ def test_ids_missing_are_refused():
     ("name", "expected"),
     [("customerID", True), ("CustomerId", True), ("numero_client", True), ("client no", True),
      ("id", True), ("user_id", True), ("paid", False), ("valid", False), ("number_of_orders", False),
-     ("age", False)],
+     ("age", False), ("number_customer_service_calls", False), ("customer_number", True),
+     ("num_client", True)],
 )
 def test_id_columns_are_recognised_by_name(name, expected):
     assert looks_like_id(pd.Series([1, 1, 2]), name) is expected
