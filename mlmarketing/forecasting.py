@@ -897,8 +897,11 @@ def _step_days(freq: pd.DateOffset) -> float:
 def _calendar_step_days(freqstr: str) -> float:
     # Calendar periods (months, quarters, business days...): their mean over 400 years, a
     # whole cycle of the Gregorian calendar. Computed once per frequency.
-    reference = pd.date_range("2000-01-01", "2400-01-01", freq=freqstr)
-    return (reference[-1] - reference[0]) / pd.Timedelta(days=1) / (len(reference) - 1)
+    # (1800-2200: inside the nanosecond range that pandas 2 dates are limited to.)
+    reference = pd.date_range("1800-01-01", "2200-01-01", freq=freqstr)
+    # 400 years overflow a nanosecond Timedelta: Python's datetime subtracts them.
+    span = reference[-1].to_pydatetime() - reference[0].to_pydatetime()
+    return span.total_seconds() / 86_400 / (len(reference) - 1)
 
 
 class RegressionARIMA(_Model):
