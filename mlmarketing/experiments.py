@@ -87,7 +87,9 @@ __all__ = [
     "plot_bandit",
     "plot_funnel",
     "plot_power_curve",
+    "posterior_rates",
     "power_curve",
+    "probability_best",
     "rate_table",
     "sample_size",
     "sample_size_table",
@@ -1095,8 +1097,102 @@ def _rates_array(rates) -> tuple[list, np.ndarray]:
     return list(series.index), values.to_numpy(dtype=float)
 
 
+def posterior_rates(
+    successes: Mapping | pd.Series,
+    trials: Mapping | pd.Series,
+    n_campaigns: int = 200,
+    *,
+    random_state: int | None = 0,
+) -> pd.DataFrame:
+    """Plausible true rates per arm after a test: draws from each arm's Beta posterior.
+
+    What a real campaign can do instead of using a simulation's planted truth: each row is
+    one world compatible with what the test saw (arm ``k`` at rate drawn from
+    Beta(1 + successes, 1 + failures), a flat prior). Pass the table to
+    :func:`simulate_bandit` to replay policies over what we do not know.
+
+    Parameters
+    ----------
+    successes, trials : dict or pandas.Series
+        Successes and trials per arm (the same arms).
+    n_campaigns : int, default 200
+        Number of worlds (rows) drawn.
+    random_state : int or None, default 0
+        Seed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One column per arm, one row per world.
+
+    Examples
+    --------
+    >>> worlds = posterior_rates({"A": 2, "B": 6}, {"A": 200, "B": 200}, 1000)
+    >>> worlds.shape, bool(worlds["B"].mean() > worlds["A"].mean())
+    ((1000, 2), True)
+    """
+    s, n = _as_counts(successes, trials)
+    n_campaigns = check_positive_int(n_campaigns, "n_campaigns")
+    gen = np.random.default_rng(random_state)
+    draws = gen.beta(
+        1 + s.to_numpy(dtype=float), 1 + (n - s).to_numpy(dtype=float), size=(n_campaigns, len(s))
+    )
+    # Keep every rate strictly inside (0, 1), as simulate_bandit requires.
+    draws = np.clip(draws, 1e-9, 1 - 1e-9)
+    return pd.DataFrame(draws, columns=list(s.index))
+
+
+def probability_best(
+    successes: Mapping | pd.Series,
+    trials: Mapping | pd.Series,
+    *,
+    n_draws: int = 20_000,
+    random_state: int | None = 0,
+) -> pd.DataFrame:
+    """The probability that each arm has the highest true rate, given a test's counts.
+
+    This is the share of the next wave that Thompson sampling gives each arm (Beta(1 +
+    successes, 1 + failures) posteriors, a flat prior), so it is also a mailing plan.
+
+    Parameters
+    ----------
+    successes, trials : dict or pandas.Series
+        Successes and trials per arm (the same arms).
+    n_draws : int, default 20,000
+        Posterior draws.
+    random_state : int or None, default 0
+        Seed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by arm: ``successes``, ``n``, ``rate``, ``probability best``.
+
+    Examples
+    --------
+    >>> best = probability_best({"A": 2, "B": 6}, {"A": 200, "B": 200})
+    >>> bool(best.loc["B", "probability best"] > 0.8), round(float(best["probability best"].sum()), 6)
+    (True, 1.0)
+    """
+    worlds = posterior_rates(successes, trials, check_positive_int(n_draws, "n_draws"),
+                             random_state=random_state)
+    s, n = _as_counts(successes, trials)
+    winner = worlds.to_numpy().argmax(axis=1)
+    table = pd.DataFrame(
+        {
+            "successes": s.to_numpy(),
+            "n": n.to_numpy(),
+            "rate": (s / n).to_numpy(),
+            "probability best": np.bincount(winner, minlength=len(s)) / len(winner),
+        },
+        index=pd.Index(list(s.index), name="arm"),
+    )
+    return table
+
+
+
 def simulate_bandit(
-    rates: Mapping | pd.Series,
+    rates: Mapping | pd.Series | pd.DataFrame,
     n_emails: int = 10_000,
     policy: str | Sequence[str] = "thompson sampling",
     *,
@@ -1123,8 +1219,12 @@ def simulate_bandit(
 
     Parameters
     ----------
-    rates : dict or pandas.Series
-        True conversion rate per arm, each strictly between 0 and 1.
+    rates : dict, pandas.Series or pandas.DataFrame
+        True conversion rate per arm, each strictly between 0 and 1. A DataFrame (one column
+        per arm, one row per campaign, e.g. from :func:`posterior_rates`) gives each campaign
+        its own true rates: the replay then also covers what we do not know about the rates,
+        and campaign ``i`` of every policy shares the rates of row ``i`` (``n_campaigns`` is
+        then the number of rows).
     n_emails : int, default 10,000
         E-mails per campaign.
     policy : str or list of str, default "thompson sampling"
@@ -1155,11 +1255,18 @@ def simulate_bandit(
     >>> runs.groupby("policy")["wave"].max().tolist()
     [2, 2]
     """
-    arms, p = _rates_array(rates)
     names = _policy_names(policy)
     n_emails = check_positive_int(n_emails, "n_emails")
     wave_size = check_positive_int(wave_size, "wave_size")
-    n_campaigns = check_positive_int(n_campaigns, "n_campaigns")
+    if isinstance(rates, pd.DataFrame):
+        if rates.empty:
+            raise DataError("rates has no row: give one row of true rates per campaign.")
+        rows = [_rates_array(row)[1] for _, row in rates.iterrows()]
+        p = np.vstack(rows)
+        n_campaigns = len(rows)
+    else:
+        _, p = _rates_array(rates)
+        n_campaigns = check_positive_int(n_campaigns, "n_campaigns")
     n_draws = check_positive_int(n_draws, "n_draws")
     if (
         isinstance(epsilon, bool)
@@ -1196,9 +1303,12 @@ def _run_policy(
     n_draws: int,
     gen: np.random.Generator,
 ) -> pd.DataFrame:
-    k = len(p)
-    best = int(np.argmax(p))
-    gap = p.max() - p
+    # One row of true rates per campaign (the same row repeated when the rates are fixed).
+    p = np.broadcast_to(np.atleast_2d(p), (n_campaigns, np.atleast_2d(p).shape[1]))
+    k = p.shape[1]
+    best = np.argmax(p, axis=1)
+    gap = p.max(axis=1, keepdims=True) - p
+    rows = np.arange(n_campaigns)
     sends = np.zeros((n_campaigns, k), dtype=np.int64)
     wins = np.zeros((n_campaigns, k), dtype=np.int64)
     sizes = [wave_size] * (n_emails // wave_size) + (
@@ -1234,8 +1344,8 @@ def _run_policy(
         sends += allocation
         wins += won
         conversions[w] = won.sum(axis=1)
-        to_best[w] = sends[:, best]
-        regret[w] = sends @ gap
+        to_best[w] = sends[rows, best]
+        regret[w] = (sends * gap).sum(axis=1)
     emails = np.cumsum(sizes)
     return pd.DataFrame(
         {
@@ -1256,6 +1366,7 @@ def summarise_bandit(
     *,
     baseline: str = "fixed split",
     level: float = 0.95,
+    spread: float = 0.9,
 ) -> pd.DataFrame:
     """Final conversions and regret per policy, and each policy's gain over the baseline.
 
@@ -1271,14 +1382,20 @@ def summarise_bandit(
         The policy the others are compared with.
     level : float, default 0.95
         Level of the interval of the difference.
+    spread : float, default 0.9
+        Share of single campaigns that ``conversions low`` to ``conversions high`` holds.
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by policy: ``campaigns``, ``mean conversions``, ``mean regret``,
-        ``share to best arm``, ``difference`` (the policy's mean regret minus the baseline's:
-        negative = fewer conversions lost than the baseline), ``difference low`` and
-        ``difference high``.
+        Indexed by policy: ``campaigns``, ``mean conversions``, ``conversions low`` and
+        ``conversions high`` (the range of the middle ``spread`` of single campaigns: how much
+        one real campaign can vary), ``mean regret``, ``share to best arm``, ``difference``
+        (the policy's mean regret minus the baseline's: negative = fewer conversions lost
+        than the baseline), ``difference low`` and ``difference high`` (the interval of that
+        *mean*: it shrinks with more replays and says nothing about one campaign), and
+        ``share no better than baseline`` (share of campaigns whose conversions are at most
+        those of the baseline's campaign of the same number).
 
     Examples
     --------
@@ -1302,19 +1419,27 @@ def summarise_bandit(
         role="results column",
     )
     level = check_level(level)
+    spread = check_level(spread, "spread")
     last = results.loc[results.groupby(["policy", "campaign"])["wave"].idxmax()]
     if baseline not in set(last["policy"]):
         raise DataError(
             f"baseline policy {baseline!r} is not in the results (policies: "
             f"{sorted(set(last['policy']))}); simulate it too or pick another baseline."
         )
-    base = last.loc[last["policy"] == baseline, "regret"].to_numpy(dtype=float)
+    base_rows = last[last["policy"] == baseline]
+    base = base_rows["regret"].to_numpy(dtype=float)
+    base_conversions = base_rows.set_index("campaign")["total conversions"]
+    tail = (1 - spread) / 2
     rows = {}
     for name, group in last.groupby("policy", sort=False):
         regret = group["regret"].to_numpy(dtype=float)
+        conversions = group.set_index("campaign")["total conversions"]
+        paired = conversions.index.intersection(base_conversions.index)
         row = {
             "campaigns": len(group),
-            "mean conversions": group["total conversions"].mean(),
+            "mean conversions": conversions.mean(),
+            "conversions low": conversions.quantile(tail),
+            "conversions high": conversions.quantile(1 - tail),
             "mean regret": regret.mean(),
             "share to best arm": (group["emails to best arm"] / group["emails"]).mean(),
             "difference": regret.mean() - base.mean(),
@@ -1325,6 +1450,11 @@ def summarise_bandit(
             compare = CompareMeans(DescrStatsW(regret), DescrStatsW(base))
             low, high = compare.tconfint_diff(alpha=1 - level, usevar="unequal")
             row["difference low"], row["difference high"] = float(low), float(high)
+        row["share no better than baseline"] = (
+            np.nan
+            if name == baseline
+            else float((conversions[paired] <= base_conversions[paired]).mean())
+        )
         rows[name] = row
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "policy"
@@ -1338,8 +1468,9 @@ def summarise_bandit(
 def plot_funnel(report: pd.DataFrame, *, ax=None):
     """Bar chart of a :func:`funnel_report`: share of e-mails reaching each step, per arm.
 
-    The rate axis is logarithmic so that 1 % and 90 % fit on one chart; bars carry their
-    Wilson intervals, whose level (``report.attrs["level"]``) the title gives.
+    Rates are drawn in % of the e-mails sent, on an ordinary (linear) axis; bars carry their
+    Wilson intervals, whose level (``report.attrs["level"]``) the title gives. Small rates
+    (a 1 % conversion next to 95 % delivered) are thin bars: read them in the table.
 
     Parameters
     ----------
@@ -1357,7 +1488,7 @@ def plot_funnel(report: pd.DataFrame, *, ax=None):
     >>> df = pd.DataFrame({"arm": list("AABB"), "opened": [1, 0, 1, 1]})
     >>> ax = plot_funnel(funnel_report(df, "arm", ["opened"], level=0.9))
     >>> ax.get_ylabel(), ax.get_title()
-    ('share of e-mails sent', 'Funnel per arm (90 % intervals)')
+    ('% of e-mails sent', 'Funnel per arm (90 % intervals)')
     """
     check_frame(report, name="report")
     arm = report.columns[0]
@@ -1371,19 +1502,21 @@ def plot_funnel(report: pd.DataFrame, *, ax=None):
         part = (
             report[(report[arm] == value) & (report["step"] != "sent")].set_index("step").loc[steps]
         )
-        rate = part["rate"].to_numpy()
-        yerr = np.vstack([rate - part["rate low"].to_numpy(), part["rate high"].to_numpy() - rate])
+        rate = 100 * part["rate"].to_numpy()
+        yerr = np.vstack(
+            [rate - 100 * part["rate low"].to_numpy(), 100 * part["rate high"].to_numpy() - rate]
+        )
         ax.bar(
             x + (i - (len(arms) - 1) / 2) * width,
-            np.maximum(rate, 1e-4),
+            rate,
             width,
             yerr=yerr,
             capsize=2,
             label=str(value),
         )
-    ax.set_yscale("log")
+    ax.set_ylim(0, None)
     ax.set_xticks(x, steps)
-    ax.set_ylabel("share of e-mails sent")
+    ax.set_ylabel("% of e-mails sent")
     ax.set_title(f"Funnel per arm{_interval_label(report, plural=True)}")
     ax.legend(title=str(arm), fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
@@ -1410,25 +1543,25 @@ def plot_arms(comparison: pd.DataFrame, *, ax=None, truth: Mapping | None = None
     --------
     >>> ax = plot_arms(compare_counts({"A": 6, "B": 10}, {"A": 200, "B": 200}))
     >>> ax.get_xlabel(), [text.get_text() for text in ax.get_legend().get_texts()]
-    ('rate', ['control (A)', 'observed (95 % interval)'])
+    ('rate (%)', ['control (A)', 'observed (95 % interval)'])
     """
     check_frame(comparison, name="comparison")
     check_columns(comparison, ["rate", "rate low", "rate high"], role="comparison column")
     ax = new_axes(ax)
     y = np.arange(len(comparison))[::-1]
-    rate = comparison["rate"].to_numpy()
+    rate = 100 * comparison["rate"].to_numpy()
     xerr = np.vstack(
-        [rate - comparison["rate low"].to_numpy(), comparison["rate high"].to_numpy() - rate]
+        [rate - 100 * comparison["rate low"].to_numpy(), 100 * comparison["rate high"].to_numpy() - rate]
     )
     ax.errorbar(rate, y, xerr=xerr, fmt="o", capsize=4, label=f"observed{_interval_label(comparison)}")
     ax.axvline(
         rate[0], color="grey", linestyle="--", linewidth=1, label=f"control ({comparison.index[0]})"
     )
     if truth is not None:
-        true = [truth.get(a, np.nan) for a in comparison.index]
+        true = [100 * truth.get(a, np.nan) for a in comparison.index]
         ax.plot(true, y, "x", color="black", markersize=9, label="true rate")
     ax.set_yticks(y, [str(a) for a in comparison.index])
-    ax.set_xlabel("rate")
+    ax.set_xlabel("rate (%)")
     ax.legend(fontsize="small")
     return ax
 

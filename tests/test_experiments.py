@@ -526,3 +526,59 @@ def test_simulate_bandit_is_seeded_by_default():
     one = simulate_bandit(RATES, 2000, "thompson", n_campaigns=5)
     two = simulate_bandit(RATES, 2000, "thompson", n_campaigns=5, random_state=0)
     pd.testing.assert_frame_equal(one, two)
+
+
+# --------------------------------------------------------------------------- what we do not know
+
+
+def test_posterior_rates_are_plausible_worlds_around_the_observed_rates():
+    from mlmarketing.experiments import posterior_rates
+
+    worlds = posterior_rates({"A": 20, "B": 60}, {"A": 2000, "B": 2000}, 4000, random_state=1)
+    assert list(worlds.columns) == ["A", "B"] and len(worlds) == 4000
+    assert worlds.mean().round(3).tolist() == [0.010, 0.030]
+    assert ((worlds > 0) & (worlds < 1)).all().all()
+    again = posterior_rates({"A": 20, "B": 60}, {"A": 2000, "B": 2000}, 4000, random_state=1)
+    pd.testing.assert_frame_equal(worlds, again)
+
+
+def test_probability_best_sums_to_one_and_follows_the_evidence():
+    from mlmarketing.experiments import probability_best
+
+    best = probability_best({"A": 2, "B": 2, "C": 30}, {"A": 200, "B": 200, "C": 200})
+    assert best["probability best"].sum() == pytest.approx(1.0)
+    assert best.loc["C", "probability best"] > 0.99
+    even = probability_best({"A": 5, "B": 5}, {"A": 100, "B": 100}, n_draws=40_000)
+    assert even["probability best"].tolist() == pytest.approx([0.5, 0.5], abs=0.02)
+    with pytest.raises(DataError, match="successes cannot exceed"):
+        probability_best({"A": 5, "B": 500}, {"A": 100, "B": 100})
+
+
+def test_bandit_over_uncertain_rates_gives_each_campaign_its_own_world():
+    from mlmarketing.experiments import posterior_rates
+
+    worlds = posterior_rates({"A": 2, "B": 6}, {"A": 200, "B": 200}, 40, random_state=0)
+    runs = simulate_bandit(worlds, 2000, ["fixed", "thompson"], wave_size=500, random_state=0)
+    assert runs["campaign"].nunique() == 40
+    last = runs[runs["wave"] == runs["wave"].max()]
+    # The best arm differs between worlds, and regret is measured in each campaign's own world.
+    best_is_a = worlds["A"] > worlds["B"]
+    assert best_is_a.any() and not best_is_a.all()
+    fixed = last[last["policy"] == "fixed split"].set_index("campaign")
+    expected = 1000 * (worlds.max(axis=1) - worlds.min(axis=1))
+    assert np.allclose(fixed["regret"], expected)
+    with pytest.raises(DataError, match="no row"):
+        simulate_bandit(worlds.iloc[:0], 2000)
+
+
+def test_summarise_bandit_shows_how_much_one_campaign_varies():
+    runs = simulate_bandit(RATES, 9000, ["fixed", "thompson"], wave_size=500, n_campaigns=200, random_state=3)
+    summary = summarise_bandit(runs)
+    row = summary.loc["thompson sampling"]
+    # The range of single campaigns is far wider than the interval of the mean difference.
+    width_of_mean = row["difference high"] - row["difference low"]
+    assert row["conversions high"] - row["conversions low"] > 3 * width_of_mean
+    assert 0 <= row["share no better than baseline"] <= 1
+    assert np.isnan(summary.loc["fixed split", "share no better than baseline"])
+    with pytest.raises(DataError, match="spread"):
+        summarise_bandit(runs, spread=1.5)
