@@ -72,7 +72,8 @@ def test_runs_on_a_french_export_of_a_campaign(tmp_path):
                            "distribue": oui_non(shipped["delivered"]),
                            "desinscrit": oui_non(shipped["unsubscribed"]),
                            "montant": shipped["amount"],
-                           "fidele 3 mois": shipped["repeat_3m"].astype(object).map({True: "Oui", False: "Non"})})
+                           "fidele 3 mois": shipped["repeat_3m"].astype(object).map(
+                               {True: "Oui", False: "Non"})})
     for column, name in times.items():
         export[name] = shipped[column].dt.strftime("%d/%m/%Y %H:%M")
     export.to_csv(tmp_path / "campagne.csv", sep=";", decimal=",", index=False, encoding="cp1252")
