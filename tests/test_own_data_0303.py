@@ -2,7 +2,8 @@
 
 MovieLens (``dslabs::movielens``): 100,004 real ratings of 9,066 films by 671 users, 1995-2016;
 the tests keep the recent years. Each rating is treated as an order line (a customer "took" a
-film). The files are written at test time as French exports: ``;``, decimal commas, day-first dates, Oui/Non, blank titles.
+film). The files are written at test time as French exports: ``;``, decimal commas, day-first
+dates, Oui/Non, blank titles.
 """
 
 from __future__ import annotations
