@@ -42,6 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import PercentFormatter
 from scipy import sparse
 from sklearn.base import BaseEstimator, clone
 
@@ -1414,8 +1415,10 @@ def plot_long_tail(purchases: pd.DataFrame, item: str = "product_id", *, catalog
     ax.axvline(head / len(table), color="C3", linestyle="--")
     ax.text(head / len(table), 0.05, f"  head: {head} products = {head / len(table):.0%} of the catalogue",
             color="C3")
-    ax.set_xlabel("share of the catalogue (best sellers first)")
-    ax.set_ylabel("cumulative share of sales")
+    ax.set_xlabel("share of the catalogue, best sellers first (%)")
+    ax.set_ylabel("cumulative share of sales (%)")
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_title("The long tail")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
@@ -1440,7 +1443,8 @@ def plot_metrics(metrics: pd.DataFrame, columns: Sequence[str] = ("hit rate", "r
     check_numeric(metrics, list(columns))
     ax = new_axes(ax)
     metrics[list(columns)].T.plot.bar(ax=ax, rot=0)
-    ax.set_ylabel("share")
+    ax.set_ylabel("share (%)")
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_title("Recommenders on the test weeks")
     ax.legend(title=None, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return ax
