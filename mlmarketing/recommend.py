@@ -42,6 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import PercentFormatter
 from scipy import sparse
 from sklearn.base import BaseEstimator, clone
 
@@ -62,12 +63,15 @@ from mlmarketing._validation import (
 __all__ = [
     "ItemKNNRecommender",
     "OfferPlan",
+    "campaign_margin",
     "PopularityRecommender",
     "RuleBasedRecommender",
     "ScoreTableRecommender",
     "evaluate_recommender",
     "long_tail",
     "next_best_offer",
+    "pair_values",
+    "product_table",
     "purchase_probability",
     "plot_long_tail",
     "plot_metrics",
@@ -437,7 +441,7 @@ class RuleBasedRecommender(_BaseRecommender):
         self._fit_codes(frame)
         pairs = frame[[self.item, self.category]].drop_duplicates(self.item)
         categories = pd.Categorical(pairs[self.category].astype(str))
-        codes = pd.Index(self.items_).get_indexer(pairs[self.item])
+        codes = pd.Index(self.items_).get_indexer(_ids(pairs[self.item], self.item))  # ids as text, as items_
         item_category = np.empty(len(self.items_), dtype=np.int64)
         item_category[codes] = categories.codes
         self.categories_ = np.asarray(categories.categories)
@@ -999,7 +1003,8 @@ class OfferPlan:
     ----------
     assignments : DataFrame
         One row per customer who gets an offer: the customer and offer columns (ids as text),
-        ``probability``, ``margin`` and ``expected margin`` (probability × margin − contact cost).
+        ``probability``, ``margin`` and ``expected margin`` (probability × margin − contact cost, or
+        the incremental margin when ``without_offer`` or ``discount`` was given).
     by_offer : DataFrame
         Per offer: ``customers`` assigned, ``capacity`` and ``expected margin``.
     expected_margin : float
@@ -1036,10 +1041,15 @@ def next_best_offer(
     contact_cost: float = 0.0,
     exclude: pd.DataFrame | None = None,
     method: str = "optimal",
+    without_offer: str | None = None,
+    discount: str | None = None,
 ) -> OfferPlan:
     """Choose at most one offer per customer to maximise the expected margin under limits.
 
-    Each candidate (customer, offer) is worth ``probability × margin − contact_cost``. The plan
+    Each candidate (customer, offer) is worth ``probability × margin − contact_cost``. With
+    ``without_offer`` and ``discount`` it is worth only what the offer changes (the incremental
+    margin): ``probability × (margin − discount) − without_offer × margin − contact_cost``, where
+    a purchase that would have happened anyway is no gain and pays the discount. The plan
     gives each customer at most one offer, gives no offer more customers than its ``capacity``
     (stock, or budget divided by the cost of one offer), never proposes a pair listed in
     ``exclude`` (for example a product the customer has just bought) and never proposes a
@@ -1064,6 +1074,12 @@ def next_best_offer(
         "optimal" solves the assignment exactly as a mixed-integer linear programme
         (scipy.optimize.milp); "greedy" takes the candidates by decreasing expected margin while
         the customer is free and the offer has stock (faster, can be slightly worse).
+    without_offer : str, optional
+        Column of the probability that the customer buys the product anyway, without the offer
+        (between 0 and 1). Default: none would (every purchase counted as a gain).
+    discount : str, optional
+        Column of the discount the offer gives on one unit (same unit as ``margin``), paid on
+        every purchase made with the offer. Default: no discount.
 
     Returns
     -------
@@ -1076,11 +1092,20 @@ def next_best_offer(
     >>> plan = next_best_offer(candidates, capacity={"x": 1})
     >>> plan.assignments[["customer_id", "product_id"]].values.tolist(), plan.expected_margin
     ([['a', 'y'], ['b', 'x']], 7.0)
+
+    Counting only what the offer changes: a customer who buys anyway half the time, with a
+    1 € discount, is worth 0.8 × (10 − 1) − 0.5 × 10 = 2.2 €.
+
+    >>> incremental = pd.DataFrame({"customer_id": ["a"], "product_id": ["x"], "probability": [0.8],
+    ...                             "anyway": [0.5], "margin": [10.0], "discount": [1.0]})
+    >>> round(next_best_offer(incremental, without_offer="anyway", discount="discount").expected_margin, 2)
+    2.2
     """
     frame = check_frame(candidates, name="candidates")
-    check_columns(frame, [customer, offer, probability, margin])
-    check_numeric(frame, [probability, margin])
-    frame = _check_history(frame, [customer, offer, probability, margin], name="candidates")
+    extra = [column for column in (without_offer, discount) if column is not None]
+    check_columns(frame, [customer, offer, probability, margin, *extra])
+    check_numeric(frame, [probability, margin, *extra])
+    frame = _check_history(frame, [customer, offer, probability, margin, *extra], name="candidates")
     if isinstance(contact_cost, bool) or not isinstance(contact_cost, int | float | np.number) \
             or not np.isfinite(contact_cost) or contact_cost < 0:
         raise DataError(
@@ -1092,13 +1117,21 @@ def next_best_offer(
         probability: frame[probability].to_numpy(dtype=float),
         margin: frame[margin].to_numpy(dtype=float),
     })
-    p = table[probability]
-    if ((p < 0) | (p > 1)).any():
-        bad = p[(p < 0) | (p > 1)].iloc[0]
+    anyway = np.zeros(len(table)) if without_offer is None else frame[without_offer].to_numpy(dtype=float)
+    off = np.zeros(len(table)) if discount is None else frame[discount].to_numpy(dtype=float)
+    for column, p in ((probability, table[probability]), (without_offer, pd.Series(anyway))):
+        if ((p < 0) | (p > 1)).any():
+            bad = p[(p < 0) | (p > 1)].iloc[0]
+            raise DataError(
+                f"column {column!r} must hold probabilities between 0 and 1, but holds {bad!r}. "
+                "Divide percentages by 100."
+            )
+    if (off < 0).any():
         raise DataError(
-            f"column {probability!r} must hold probabilities between 0 and 1, but holds {bad!r}. "
-            "Divide percentages by 100."
+            f"column {discount!r} must hold discounts of 0 or more (the euros given away), "
+            f"but holds {off[off < 0][0]!r}."
         )
+    table["value"] = table[probability] * (table[margin] - off) - anyway * table[margin]
     if table.duplicated([customer, offer]).any():
         pair = table.loc[table.duplicated([customer, offer]), [customer, offer]].iloc[0].tolist()
         raise DataError(
@@ -1116,7 +1149,7 @@ def next_best_offer(
                 [_ids(exclude[customer], customer).to_numpy(), _ids(exclude[offer], offer).to_numpy()]
             ).drop_duplicates()
             table = table[~pd.MultiIndex.from_frame(table[[customer, offer]]).isin(banned)]
-    table["expected margin"] = table[probability] * table[margin] - float(contact_cost)
+    table["expected margin"] = table.pop("value") - float(contact_cost)
     table = table[table["expected margin"] > 0].reset_index(drop=True)
 
     offers = pd.Index(_ids(frame[offer], offer).drop_duplicates().to_numpy(dtype=object))
@@ -1144,6 +1177,164 @@ def next_best_offer(
     )
     total = float(plan["expected margin"].sum())
     return OfferPlan(assignments=plan, by_offer=by_offer, expected_margin=total)
+
+
+def product_table(purchases: pd.DataFrame, item: str = "product_id", *, catalogue: pd.DataFrame | None = None,
+                  category: str | None = None, price: str | None = None, margin: str | None = None,
+                  unit_price: float | None = None, unit_margin: float | None = None) -> pd.DataFrame:
+    """One row per product: its category, price and margin, from the catalogue or the order lines.
+
+    A class's export often has no product list: then each product sold gets the values of its
+    last order line in the file (the most recent one in an export sorted by date). A column the
+    file does not have (``None``) gets the same assumed
+    amount for every product (``unit_price``, ``unit_margin``), or is left out (``category``).
+
+    Parameters
+    ----------
+    purchases : DataFrame
+        One row per order line.
+    item : str, default "product_id"
+        Product id column, in ``purchases`` and in ``catalogue``.
+    catalogue : DataFrame, optional
+        One row per product (never-sold products included); used instead of the order lines.
+    category, price, margin : str, optional
+        Columns holding them (in ``catalogue`` when given, else in ``purchases``); None when the
+        file has none.
+    unit_price, unit_margin : float, optional
+        The amount assumed for every product when ``price`` or ``margin`` is None.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by the product ids as text (the index name is ``item``), with the columns
+        ``category`` (when given), ``price`` and ``margin``.
+
+    Examples
+    --------
+    >>> lines = pd.DataFrame({"sku": [7, 7, 8], "price": [9.99, 8.99, 20.0]})
+    >>> product_table(lines, "sku", price="price", unit_margin=3.0).to_dict("index")
+    {'7': {'price': 8.99, 'margin': 3.0}, '8': {'price': 20.0, 'margin': 3.0}}
+    """
+    source = purchases if catalogue is None else catalogue
+    name = "purchases" if catalogue is None else "catalogue"
+    columns = {"category": category, "price": price, "margin": margin}
+    given = [column for column in columns.values() if column is not None]
+    frame = _check_history(source, [item], name=name)
+    check_columns(frame, given)
+    numbers = [column for column in (price, margin) if column is not None]
+    if numbers:
+        check_numeric(frame, numbers)
+    table = frame[given].copy()
+    table.columns = [role for role, column in columns.items() if column is not None]
+    table.index = pd.Index(_ids(frame[item], item).to_numpy(), name=item)
+    table = table[~table.index.duplicated(keep="last")].sort_index()
+    for role, column, assumed in (("price", price, unit_price), ("margin", margin, unit_margin)):
+        if column is None:
+            if assumed is None or isinstance(assumed, bool) or not np.isfinite(float(assumed)):
+                raise DataError(f"there is no {role} column: give unit_{role}, the {role} assumed for every "
+                                "product (a number of euros).")
+            table[role] = float(assumed)
+    return table
+
+
+def campaign_margin(campaign: pd.DataFrame, with_offer: pd.DataFrame, without_offer: pd.DataFrame,
+                    products: pd.DataFrame, *, customer: str = "customer_id", item: str = "product_id",
+                    contact_cost: float = 0.0) -> float:
+    """The incremental margin of a campaign: only what its offers change, net of discount and contacts.
+
+    Each offer sent is worth ``p with offer × (margin − discount) − p without offer × margin``,
+    read from two customers × products tables of probabilities (for example a simulation's
+    planted truth, to judge campaigns chosen without it), minus ``contact_cost``.
+
+    Parameters
+    ----------
+    campaign : DataFrame
+        One row per offer sent, with the columns ``customer`` and ``item``.
+    with_offer, without_offer : DataFrame
+        Customers × products: the probability of buying with and without the offer.
+    products : DataFrame
+        Indexed by product id (as text), with the columns ``margin`` and, optionally,
+        ``discount`` (euros per unit), as :func:`product_table` returns them.
+    customer, item : str
+        Columns of ``campaign``.
+    contact_cost : float, default 0
+        Cost of one offer sent.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"x": [0.8]}, index=["a"])
+    >>> anyway = pd.DataFrame({"x": [0.5]}, index=["a"])
+    >>> products = pd.DataFrame({"margin": [10.0], "discount": [1.0]}, index=["x"])
+    >>> sent = pd.DataFrame({"customer_id": ["a"], "product_id": ["x"]})
+    >>> round(campaign_margin(sent, table, anyway, products, contact_cost=0.2), 2)
+    2.0
+    """
+    frame = check_frame(campaign, name="campaign", min_rows=0)
+    if not len(frame):
+        return 0.0
+    p_with = pair_values(with_offer, frame, customer=customer, item=item).to_numpy()
+    p_without = pair_values(without_offer, frame, customer=customer, item=item).to_numpy()
+    values = products.copy()
+    values.index = pd.Index(_ids(pd.Series(values.index, dtype=object), "products index").to_numpy())
+    sent = _ids(frame[item], item)
+    margin = sent.map(values["margin"]).to_numpy(dtype=float)
+    discount = sent.map(values["discount"]).to_numpy(dtype=float) if "discount" in values else 0.0
+    if np.isnan(margin).any():
+        missing = sent[np.isnan(margin)].iloc[0]
+        raise DataError(f"product {missing!r} of the campaign has no margin in products.")
+    gain = p_with * (margin - discount) - p_without * margin
+    return float(gain.sum() - float(contact_cost) * len(frame))
+
+
+def pair_values(table: pd.DataFrame, pairs: pd.DataFrame, *, customer: str = "customer_id",
+                item: str = "product_id") -> pd.Series:
+    """Read a customers × products table at the (customer, product) pairs of a plan.
+
+    For example the planted acceptance probability of each offer a campaign sends, or any score
+    kept as one row per customer and one column per product.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Customers as the index, products as the columns.
+    pairs : DataFrame
+        One row per (customer, product), in the columns ``customer`` and ``item``.
+    customer, item : str
+        Columns of ``pairs``. Ids are compared as text (``7`` and ``"7"`` are one customer).
+
+    Returns
+    -------
+    pandas.Series
+        The value of each pair, with the index of ``pairs``; a pair whose customer or product is
+        not in the table raises a DataError naming it.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"x": [0.1, 0.2], "y": [0.3, 0.4]}, index=["a", "b"])
+    >>> pairs = pd.DataFrame({"customer_id": ["b", "a"], "product_id": ["x", "y"]})
+    >>> pair_values(table, pairs).tolist()
+    [0.2, 0.3]
+    """
+    if not isinstance(table, pd.DataFrame):
+        raise DataError(f"table must be a DataFrame of customers × products; got {type(table).__name__}.")
+    frame = check_frame(pairs, name="pairs", min_rows=0)
+    check_columns(frame, [customer, item])
+    if not len(frame):
+        return pd.Series([], index=frame.index, dtype=float)
+    frame = _check_history(frame, [customer, item], name="pairs")
+    rows = pd.Index(_ids(pd.Series(table.index, dtype=object), "table index").to_numpy())
+    cols = pd.Index(_ids(pd.Series(table.columns, dtype=object), "table columns").to_numpy())
+    row = rows.get_indexer(_ids(frame[customer], customer))
+    col = cols.get_indexer(_ids(frame[item], item))
+    for codes, column, what in ((row, customer, "customer"), (col, item, "product")):
+        if (codes < 0).any():
+            missing = frame[column].to_numpy()[codes < 0][0]
+            raise DataError(f"{what} {missing!r} of column {column!r} is not in the table.")
+    return pd.Series(table.to_numpy()[row, col], index=frame.index, dtype=float)
 
 
 def _capacities(capacity: object, offers: pd.Index) -> np.ndarray:
@@ -1224,8 +1415,10 @@ def plot_long_tail(purchases: pd.DataFrame, item: str = "product_id", *, catalog
     ax.axvline(head / len(table), color="C3", linestyle="--")
     ax.text(head / len(table), 0.05, f"  head: {head} products = {head / len(table):.0%} of the catalogue",
             color="C3")
-    ax.set_xlabel("share of the catalogue (best sellers first)")
-    ax.set_ylabel("cumulative share of sales")
+    ax.set_xlabel("share of the catalogue, best sellers first (%)")
+    ax.set_ylabel("cumulative share of sales (%)")
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_title("The long tail")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
@@ -1250,7 +1443,8 @@ def plot_metrics(metrics: pd.DataFrame, columns: Sequence[str] = ("hit rate", "r
     check_numeric(metrics, list(columns))
     ax = new_axes(ax)
     metrics[list(columns)].T.plot.bar(ax=ax, rot=0)
-    ax.set_ylabel("share")
+    ax.set_ylabel("share (%)")
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_title("Recommenders on the test weeks")
     ax.legend(title=None, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return ax

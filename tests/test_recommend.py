@@ -535,3 +535,94 @@ def test_the_public_api_speaks_the_kit_vocabulary():
     for frame in frames:
         for column in frame.columns:
             assert column == column.lower() and "_" not in column, column
+
+
+# --------------------------------------------------------------------------------------------
+# Incremental offers, product tables, reading a plan against a truth table
+# --------------------------------------------------------------------------------------------
+
+
+def test_rule_based_reads_integer_product_ids():
+    """A real export's integer ids: each product keeps its own category (was garbage before)."""
+    from mlmarketing.recommend import RuleBasedRecommender
+
+    lines = pd.DataFrame({"client": [1, 1, 2, 2, 3], "film": [10, 20, 10, 30, 40],
+                          "genre": ["Drama", "Drama", "Drama", "Comedy", "Comedy"]})
+    rule = RuleBasedRecommender("client", "film", "genre").fit(lines)
+    assert dict(zip(rule.items_, rule.categories_[rule.item_category_], strict=True)) == {
+        "10": "Drama", "20": "Drama", "30": "Comedy", "40": "Comedy"}
+    assert rule.recommend([3], k=1)["item"].tolist() == ["30"]
+
+
+def test_next_best_offer_counts_only_what_the_offer_changes():
+    from mlmarketing.recommend import next_best_offer
+
+    candidates = pd.DataFrame({"customer_id": ["a", "b"], "product_id": ["x", "x"],
+                               "with": [0.6, 0.3], "anyway": [0.55, 0.0], "margin": [10.0, 10.0],
+                               "discount": [2.0, 2.0]})
+    plan = next_best_offer(candidates, probability="with", without_offer="anyway", discount="discount",
+                           capacity=1)
+    # a: 0.6 × 8 − 0.55 × 10 = −0.7 (buys anyway, gets the discount); b: 0.3 × 8 = 2.4
+    assert plan.assignments["customer_id"].tolist() == ["b"]
+    assert plan.expected_margin == pytest.approx(2.4)
+    gross = next_best_offer(candidates, probability="with", capacity=1)
+    assert gross.assignments["customer_id"].tolist() == ["a"]
+
+
+@pytest.mark.parametrize("column, value", [("anyway", 1.5), ("discount", -1.0)])
+def test_next_best_offer_refuses_bad_incremental_columns(column, value):
+    from mlmarketing.recommend import next_best_offer
+
+    candidates = pd.DataFrame({"customer_id": ["a"], "product_id": ["x"], "probability": [0.5],
+                               "anyway": [0.1], "margin": [10.0], "discount": [1.0]})
+    candidates[column] = value
+    with pytest.raises(DataError, match=column):
+        next_best_offer(candidates, without_offer="anyway", discount="discount")
+
+
+def test_product_table_from_lines_or_catalogue():
+    from mlmarketing.recommend import product_table
+
+    lines = pd.DataFrame({"sku": [7, 7, 8], "cat": ["a", "a", "b"], "price": [9.99, 8.99, 20.0]})
+    table = product_table(lines, "sku", category="cat", price="price", unit_margin=3.0)
+    assert table.index.tolist() == ["7", "8"]
+    assert table.to_dict("index")["7"] == {"category": "a", "price": 8.99, "margin": 3.0}
+    catalogue = pd.DataFrame({"sku": ["7", "8", "9"], "margin": [1.0, 2.0, 3.0]})
+    table = product_table(lines, "sku", catalogue=catalogue, margin="margin", unit_price=5.0)
+    assert table.index.tolist() == ["7", "8", "9"] and (table["price"] == 5.0).all()
+    with pytest.raises(DataError, match="unit_margin"):
+        product_table(lines, "sku", price="price")
+
+
+def test_pair_values_and_campaign_margin():
+    from mlmarketing.recommend import campaign_margin, pair_values
+
+    with_offer = pd.DataFrame({"x": [0.5, 0.2], "y": [0.4, 0.1]}, index=["a", "b"])
+    anyway = with_offer / 2
+    sent = pd.DataFrame({"customer_id": ["b", "a"], "product_id": ["x", "y"]}, index=[5, 6])
+    assert pair_values(with_offer, sent).to_dict() == {5: 0.2, 6: 0.4}
+    products = pd.DataFrame({"margin": [10.0, 20.0], "discount": [1.0, 2.0]}, index=["x", "y"])
+    expected = (0.2 * 9 - 0.1 * 10) + (0.4 * 18 - 0.2 * 20) - 2 * 0.05
+    assert campaign_margin(sent, with_offer, anyway, products, contact_cost=0.05) == pytest.approx(expected)
+    assert campaign_margin(sent.iloc[:0], with_offer, anyway, products) == 0.0
+    with pytest.raises(DataError, match="'c'"):
+        pair_values(with_offer, pd.DataFrame({"customer_id": ["c"], "product_id": ["x"]}))
+
+
+def test_planted_offers_judged_incrementally_favour_the_engine_over_gross_counting():
+    """On the shipped data, the planted best incremental plan is worth less than its gross margin."""
+    from mlmarketing.recommend import campaign_margin, next_best_offer
+
+    truth = planted_truth("purchases")
+    products = load_dataset("products").set_index("product_id").head(5)
+    products["discount"] = 0.1 * products["price"]
+    with_offer = truth["acceptance_probability"][products.index]
+    anyway = 1 - (1 - with_offer) ** (1 / truth["offer_lift"])
+    pairs = pd.DataFrame({"with": with_offer.stack(), "anyway": anyway.stack()})
+    pairs = pairs.rename_axis(["customer_id", "product_id"]).reset_index().join(products, on="product_id")
+    plan = next_best_offer(pairs, probability="with", without_offer="anyway", discount="discount",
+                           capacity=50)
+    gross = next_best_offer(pairs, probability="with", capacity=50)
+    judged = campaign_margin(plan.assignments, with_offer, anyway, products)
+    assert plan.expected_margin == pytest.approx(judged)
+    assert plan.expected_margin < gross.expected_margin
