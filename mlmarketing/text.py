@@ -22,6 +22,7 @@ so that "Problème", "probleme" and "PROBLEME" are one word. Labels written yes/
 from __future__ import annotations
 
 import unicodedata
+import warnings
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
@@ -29,7 +30,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from mlmarketing._errors import DataError
+from mlmarketing._errors import DataError, DataWarning
 from mlmarketing._validation import (
     NO_WORDS,
     YES_WORDS,
@@ -55,6 +56,8 @@ __all__ = [
     "plot_routing",
     "plot_share_alerts",
     "predict_with_confidence",
+    "read_dates",
+    "read_yes_no",
     "routing_report",
     "routing_threshold",
     "share_alerts",
@@ -278,11 +281,37 @@ def _normaliser():
     return FunctionTransformer(normalise_texts)
 
 
-def _word_tfidf(**options):
+def _stop_word_list(stop_words: object) -> list[str] | None:
+    """The stop words to remove: ``"french"`` (the kit's list), ``None`` (none) or a list of words.
+
+    Messages in another language than French keep every word with ``None``, or drop their own
+    list (normalised like the texts, so ``"The"`` and ``"the"`` are one word).
+    """
+    if stop_words is None:
+        return None
+    if isinstance(stop_words, str):
+        if stop_words.strip().lower() in ("french", "francais", "français", "fr"):
+            return list(_stop_words())
+        raise DataError(
+            f"stop_words must be 'french' (the kit's French list), None (keep every word) or a list of "
+            f"words, not {stop_words!r}."
+        )
+    try:
+        words = list(stop_words)
+    except TypeError:
+        raise DataError(
+            f"stop_words must be 'french', None or a list of words, not {type(stop_words).__name__}."
+        ) from None
+    if not all(isinstance(word, str) for word in words):
+        raise DataError("stop_words must be a list of words (texts), such as ['the', 'and'].")
+    return list(dict.fromkeys(normalise_texts(words))) if words else None
+
+
+def _word_tfidf(stop_words: object = "french", **options):
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     return TfidfVectorizer(
-        lowercase=False, token_pattern=TOKEN_PATTERN, stop_words=list(_stop_words()), **options
+        lowercase=False, token_pattern=TOKEN_PATTERN, stop_words=_stop_word_list(stop_words), **options
     )
 
 
@@ -297,6 +326,7 @@ def train_text_classifier(
     *,
     method: str = "auto",
     C: float = 10.0,
+    stop_words: str | Sequence[str] | None = "french",
     random_state: int = 0,
 ):
     """Fit a classifier of French messages (intent, sentiment, ...) and return the fitted pipeline.
@@ -322,6 +352,9 @@ def train_text_classifier(
     method : {"auto", "tfidf", "hashing"}, default "auto"
     C : float, default 10.0
         Inverse regularisation strength of the logistic regression (``"tfidf"`` only).
+    stop_words : "french", None or list of str, default "french"
+        Words left out of the word n-grams: the kit's French list, none (``None``: messages in
+        another language), or your own list.
     random_state : int, default 0
 
     Returns
@@ -346,6 +379,7 @@ def train_text_classifier(
         raise DataError(f"method must be 'auto', 'tfidf' or 'hashing', not {method!r}.")
     if method == "auto":
         method = "hashing" if len(series) > LARGE_CORPUS else "tfidf"
+    removed = _stop_word_list(stop_words)
 
     from sklearn.pipeline import FeatureUnion, Pipeline
 
@@ -356,7 +390,10 @@ def train_text_classifier(
         few = len(series) < 50  # tiny examples: keep every term
         features = FeatureUnion(
             [
-                ("words", _word_tfidf(ngram_range=(1, 2), min_df=1 if few else 2, sublinear_tf=True)),
+                (
+                    "words",
+                    _word_tfidf(removed, ngram_range=(1, 2), min_df=1 if few else 2, sublinear_tf=True),
+                ),
                 (
                     "characters",
                     TfidfVectorizer(
@@ -381,7 +418,7 @@ def train_text_classifier(
                     HashingVectorizer(
                         lowercase=False,
                         token_pattern=TOKEN_PATTERN,
-                        stop_words=list(_stop_words()),
+                        stop_words=removed,
                         ngram_range=(1, 2),
                         n_features=2**20,
                         alternate_sign=False,
@@ -462,13 +499,18 @@ def wordlist_sentiment(texts: Sequence[str] | pd.Series) -> pd.Series:
 
 
 def top_terms(
-    texts: Sequence[str] | pd.Series, labels: Sequence | pd.Series, n_terms: int = 8
+    texts: Sequence[str] | pd.Series,
+    labels: Sequence | pd.Series,
+    n_terms: int = 8,
+    *,
+    stop_words: str | Sequence[str] | None = "french",
 ) -> pd.DataFrame:
     """The words that characterise each class: those whose TF-IDF weight is most above the other classes'.
 
-    Texts are normalised and French stop words removed; a term must appear in at least two
-    messages. The score of a term for a class is its mean TF-IDF weight in that class's messages
-    minus its mean weight in all other messages.
+    Texts are normalised and stop words removed (``stop_words``: ``"french"``, the kit's list;
+    ``None`` for none; or your own list); a term must appear in at least two messages. The score
+    of a term for a class is its mean TF-IDF weight in that class's messages minus its mean weight
+    in all other messages.
 
     Returns
     -------
@@ -485,7 +527,7 @@ def top_terms(
     series = _as_texts(texts)
     y = _as_labels(labels, len(series)).astype(str)
     n_terms = check_positive_int(n_terms, "n_terms")
-    vectorizer = _word_tfidf(min_df=2 if len(series) >= 10 else 1)
+    vectorizer = _word_tfidf(stop_words, min_df=2 if len(series) >= 10 else 1)
     weights = _tfidf_table(vectorizer, series)
     terms = vectorizer.get_feature_names_out()
     rows = []
@@ -501,7 +543,12 @@ def top_terms(
 
 
 def find_topics(
-    texts: Sequence[str] | pd.Series, n_topics: int, *, n_terms: int = 8, random_state: int = 0
+    texts: Sequence[str] | pd.Series,
+    n_topics: int,
+    *,
+    n_terms: int = 8,
+    stop_words: str | Sequence[str] | None = "french",
+    random_state: int = 0,
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Topics found without labels: non-negative matrix factorisation (NMF) of the TF-IDF table.
 
@@ -514,6 +561,8 @@ def find_topics(
         Number of topics to find (at least 2, fewer than the number of messages).
     n_terms : int, default 8
         Words shown per topic.
+    stop_words : "french", None or list of str, default "french"
+        Words left out: the kit's French list, none, or your own list.
     random_state : int, default 0
 
     Returns
@@ -540,7 +589,9 @@ def find_topics(
             f"n_topics must be a whole number from 2 to {len(series) - 1} (fewer than the messages), "
             f"not {n_topics!r}."
         )
-    vectorizer = _word_tfidf(min_df=2 if len(series) >= 10 else 1, max_df=0.5, sublinear_tf=True)
+    vectorizer = _word_tfidf(
+        stop_words, min_df=2 if len(series) >= 10 else 1, max_df=0.5, sublinear_tf=True
+    )
     weights = _tfidf_table(vectorizer, series)
     terms = vectorizer.get_feature_names_out()
     nmf = NMF(n_components=n_topics, init="nndsvda", max_iter=1000, random_state=random_state)
@@ -704,13 +755,14 @@ def routing_report(
     confidence: Sequence[float] | pd.Series,
     *,
     thresholds: Sequence[float] | None = None,
+    needs_person: Sequence | pd.Series | None = None,
     level: float = 0.95,
 ) -> pd.DataFrame:
     """Automation rate and error rate of a chatbot for each confidence threshold.
 
     The bot answers a message itself when the model's confidence is at least the threshold, and
     transfers it to a person otherwise. An automated answer is an error when the predicted class
-    is not the true one.
+    is not the true one, or (with ``needs_person``) when the message needed a person anyway.
 
     Parameters
     ----------
@@ -720,6 +772,11 @@ def routing_report(
         The model's confidence in each prediction, 0-1 (:func:`predict_with_confidence`).
     thresholds : list of float, optional
         Default 0.00, 0.05, ..., 0.95.
+    needs_person : list or Series of yes/no, optional
+        Whether each message needed a person (a refund to decide, a case to investigate): a bot
+        answer to it fails even with the right class. Read with the kit's yes/no reader
+        (``Oui``/``Non``, ``1``/``0``...); a missing value counts as "no", said with a
+        :class:`~mlmarketing.DataWarning`.
     level : float, default 0.95
         Confidence level of the Wilson interval around each error rate.
 
@@ -737,6 +794,9 @@ def routing_report(
     ...                         thresholds=[0.5, 0.7])
     >>> report[["threshold", "automated", "errors"]].to_dict("list")
     {'threshold': [0.5, 0.7], 'automated': [3, 2], 'errors': [1, 0]}
+    >>> routing_report(["a", "a", "b", "b"], ["a", "b", "b", "b"], [0.9, 0.6, 0.8, 0.4],
+    ...                thresholds=[0.7], needs_person=["Non", "Non", "Oui", "Non"])["errors"].tolist()
+    [1]
     """
     from statsmodels.stats.proportion import proportion_confint
 
@@ -765,6 +825,18 @@ def routing_report(
             f"thresholds must be numbers between 0 and 1, such as [0.5, 0.7], not {list(thresholds)}."
         )
     wrong = truth.astype(str) != predicted.astype(str)
+    if needs_person is not None:
+        needed = needs_person if isinstance(needs_person, pd.Series) else pd.Series(list(needs_person))
+        if len(needed) != len(truth):
+            raise DataError(f"needs_person has {len(needed)} values but there are {len(truth)} messages.")
+        needed = read_yes_no(needed.reset_index(drop=True), column=needed.name or "needs_person",
+                             allow_missing=True)
+        if needed.isna().any():
+            warnings.warn(
+                f"{int(needed.isna().sum()):,} of {len(needed):,} messages have no needs_person value: "
+                "counted as not needing a person.", DataWarning, stacklevel=2,
+            )
+        wrong = wrong | needed.fillna(False).to_numpy(dtype=bool)
     rows = []
     for threshold in thresholds:
         automated = score >= threshold
@@ -887,5 +959,6 @@ def plot_share_alerts(table: pd.DataFrame, *, ax=None, label: str = "share"):
     ax.scatter(alerts["period"], alerts["share"], color="red", s=80, zorder=3, label="alert")
     ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
     ax.set_ylabel(label)
-    ax.legend(loc="upper left")
+    # Below the axes: inside, a legend can hide the very points it explains (the alerts).
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, frameon=False)
     return ax

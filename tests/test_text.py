@@ -5,7 +5,7 @@ from __future__ import annotations
 import matplotlib
 
 matplotlib.use("Agg")
-
+import matplotlib.pyplot
 import numpy as np
 import pandas as pd
 import pytest
@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from sklearn.metrics import f1_score
 from sklearn.model_selection import train_test_split
 
+import mlmarketing
 from mlmarketing import DataError, load_dataset, read_table, text
 from mlmarketing.simulate import planted_truth
 
@@ -187,6 +188,33 @@ def test_normalise_texts_and_stop_words():
     assert {"de", "etait", "votre", "bonjour"} <= set(words)
     assert not {"pas", "ne", "jamais", "rien", "tres", "trop"} & set(words)
     assert all(w == text.normalise_texts([w])[0] for w in words)
+
+
+def test_stop_words_french_none_or_own_list():
+    english = ["the parcel is late", "the parcel is lost", "the invoice is wrong", "the invoice is double"]
+    labels = ["delivery", "delivery", "billing", "billing"]
+    own = text.top_terms(english, labels, n_terms=2, stop_words=["The", "IS"])
+    assert own["top terms"].tolist() == ["invoice, double", "parcel, late"]
+    french = text.top_terms(["le colis", "le colis perdu", "la facture", "la facture fausse"], labels)
+    assert "le" not in french.loc["delivery", "top terms"].split(", ")
+    model = text.train_text_classifier(english, labels, stop_words=None)
+    words = model.named_steps["features"].transformer_list[0][1]
+    assert "the" in words.vocabulary_
+    assert model.predict(["my parcel"]).tolist() == ["delivery"]
+    topics, topic = text.find_topics(english * 3, n_topics=2, stop_words=["the", "is"])
+    assert len(topics) == 2 and topic.nunique() == 2
+    for bad in ("english", 3, [1, 2]):
+        with pytest.raises(DataError, match="stop_words"):
+            text.top_terms(english, labels, stop_words=bad)
+
+
+def test_alert_legend_is_below_the_points():
+    df = pd.DataFrame({"date": pd.date_range("2024-01-01", periods=6, freq="D"),
+                       "mood": ["ok", "ok", "bad", "ok", "bad", "bad"]})
+    ax = text.plot_share_alerts(text.share_alerts(df, "date", "mood", "bad", freq="D", min_history=2))
+    anchor = ax.get_legend().get_bbox_to_anchor().transformed(ax.transAxes.inverted())
+    assert anchor.y1 < 0  # under the axes, so it cannot cover an alert point
+    matplotlib.pyplot.close("all")
 
 
 # --- terms, topics ------------------------------------------------------------------------------
@@ -371,3 +399,20 @@ def test_the_public_api_speaks_the_kit_vocabulary():
     for frame in (report, text.share_alerts(df, "date", "mood", "bad", freq="D")):
         for column in frame.columns:
             assert column == column.lower() and "_" not in column, column
+
+
+def test_routing_report_counts_messages_that_needed_a_person_as_failures():
+    truth, predicted, confidence = ["a", "a", "b", "b"], ["a", "b", "b", "b"], [0.9, 0.6, 0.8, 0.4]
+    plain = text.routing_report(truth, predicted, confidence, thresholds=[0.5])
+    assert plain["errors"].tolist() == [1]
+    needed = pd.Series(["Oui", "non", " OUI", "Non"], name="besoin humain")
+    report = text.routing_report(truth, predicted, confidence, thresholds=[0.5], needs_person=needed)
+    assert report["errors"].tolist() == [3]  # the wrong class, and two right classes that needed a person
+    with pytest.warns(mlmarketing.DataWarning, match="counted as not needing a person"):
+        report = text.routing_report(truth, predicted, confidence, thresholds=[0.5],
+                                     needs_person=[True, None, False, False])
+    assert report["errors"].tolist() == [2]
+    with pytest.raises(DataError, match="needs_person has 2 values"):
+        text.routing_report(truth, predicted, confidence, needs_person=[True, False])
+    with pytest.raises(DataError, match="peut-etre"):
+        text.routing_report(truth, predicted, confidence, needs_person=["oui", "non", "peut-etre", "non"])
