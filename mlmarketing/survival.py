@@ -217,7 +217,7 @@ def tenure_table(
     time_unit : {"months", "weeks", "days"}, default "months"
         Unit of the tenure (a month is 30.4375 days).
     duration_name : str, optional
-        Name of the tenure column (default ``"tenure_<time_unit>"``).
+        Name of the tenure column (default ``"tenure in <time_unit>"``).
     event_name : str, default "churned"
         Name of the 0/1 event column (replaced if it already exists).
     day_first : bool or None, default None
@@ -238,10 +238,10 @@ def tenure_table(
     --------
     >>> subs = pd.DataFrame({"start": ["01/01/2024", "2024-03-01"], "end": ["01/02/2024", None]})
     >>> table = tenure_table(subs, "start", "end", as_of="31/12/2024", time_unit="days")
-    >>> table[["tenure_days", "churned"]]
-       tenure_days  churned
-    0         31.0        1
-    1        305.0        0
+    >>> table[["tenure in days", "churned"]]
+       tenure in days  churned
+    0            31.0        1
+    1           305.0        0
 
     Used in ``03-02-cloud-services-churn.ipynb``.
     """
@@ -250,7 +250,7 @@ def tenure_table(
     begin, finish, cutoff = _subscription_dates(frame, start, end, as_of, day_first)
     stop = finish.fillna(cutoff)
     out = frame.copy()
-    name = duration_name or f"tenure_{time_unit}"
+    name = duration_name or f"tenure in {time_unit}"
     out[name] = ((stop - begin).dt.days / days_per).round(6)
     out[event_name] = finish.notna().astype(int).to_numpy()
     return out

@@ -40,9 +40,9 @@ def test_single_date_argument_in_day_first_text_is_read_day_first():
     subs = pd.DataFrame({"s": ["2024-01-01"], "e": [None]})
     # 1 December 2024, not 12 January: 335 days after 1 January 2024.
     out = sv.tenure_table(subs, "s", "e", as_of="01/12/2024", time_unit="days")
-    assert out["tenure_days"].tolist() == [335.0]
+    assert out["tenure in days"].tolist() == [335.0]
     months = sv.tenure_table(subs, "s", "e", as_of="01/12/2024")
-    assert months["tenure_months"].iloc[0] == pytest.approx(335 / 30.4375, abs=1e-6)
+    assert months["tenure in months"].iloc[0] == pytest.approx(335 / 30.4375, abs=1e-6)
 
 
 def test_day_first_text_date_columns():
@@ -51,7 +51,7 @@ def test_day_first_text_date_columns():
     before = subs.copy()
     out = sv.tenure_table(subs, "s", "e", as_of="31/12/2024", time_unit="days")
     # 1 Feb -> 1 Mar = 29 days (2024 is a leap year); 15 Mar -> 31 Dec = 291; 1 -> 10 Apr = 9.
-    assert out["tenure_days"].tolist() == [29.0, 291.0, 9.0]
+    assert out["tenure in days"].tolist() == [29.0, 291.0, 9.0]
     assert out["churned"].tolist() == [1, 0, 1]
     pd.testing.assert_frame_equal(subs, before)
     table = sv.cohort_retention(subs, "s", "e", as_of="31/12/2024", max_periods=1)
@@ -63,10 +63,10 @@ def test_month_first_column_is_read_month_first_and_said():
     subs = pd.DataFrame({"s": ["02/01/2024", "12/31/2023"], "e": [None, None]})
     with pytest.warns(DataWarning, match="'s' is read month first"):
         out = sv.tenure_table(subs, "s", "e", as_of="2024-12-31", time_unit="days")
-    assert out["tenure_days"].tolist() == [334.0, 366.0]  # 1 February 2024, 31 December 2023
+    assert out["tenure in days"].tolist() == [334.0, 366.0]  # 1 February 2024, 31 December 2023
     forced = sv.tenure_table(subs.iloc[:1], "s", "e", as_of="2024-12-31", time_unit="days",
                              day_first=False)
-    assert forced["tenure_days"].tolist() == [334.0]
+    assert forced["tenure in days"].tolist() == [334.0]
 
 
 @pytest.mark.parametrize(
@@ -259,9 +259,9 @@ def test_day_first_and_iso_text_give_the_same_tenures(rows):
         warnings.simplefilter("error", DataWarning)  # day first: never a month-first guess
         a = sv.tenure_table(iso, "s", "e", as_of.strftime("%Y-%m-%d"), time_unit="days")
         b = sv.tenure_table(french, "s", "e", as_of.strftime("%d/%m/%Y"), time_unit="days")
-    pd.testing.assert_series_equal(a["tenure_days"], b["tenure_days"])
+    pd.testing.assert_series_equal(a["tenure in days"], b["tenure in days"])
     expected = [(b_ if left else 800 - a_) for a_, b_, left in rows]
-    assert a["tenure_days"].tolist() == [float(v) for v in expected]
+    assert a["tenure in days"].tolist() == [float(v) for v in expected]
 
 
 @settings(max_examples=20, deadline=None)

@@ -33,7 +33,7 @@ def accounts() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def model(accounts) -> sv.CoxModel:
     return sv.CoxModel(COVARIATES, reference=REFERENCE, dropna=True).fit(
-        accounts, "tenure_months", "churned"
+        accounts, "tenure in months", "churned"
     )
 
 
@@ -48,12 +48,12 @@ def test_tenure_table_by_hand_and_does_not_modify_input():
                          "e": ["2024-02-01", None, "2024-06-22"]})
     before = subs.copy()
     out = sv.tenure_table(subs, "s", "e", as_of="2024-12-31", time_unit="days")
-    assert out["tenure_days"].tolist() == [31.0, 305.0, 7.0]
+    assert out["tenure in days"].tolist() == [31.0, 305.0, 7.0]
     assert out["churned"].tolist() == [1, 0, 1]
     weeks = sv.tenure_table(subs, "s", "e", as_of="2024-12-31", time_unit="weeks")
-    assert weeks["tenure_weeks"].iloc[2] == 1.0
+    assert weeks["tenure in weeks"].iloc[2] == 1.0
     months = sv.tenure_table(subs, "s", "e", as_of="2024-12-31")
-    assert months["tenure_months"].iloc[0] == pytest.approx(31 / 30.4375, abs=1e-6)
+    assert months["tenure in months"].iloc[0] == pytest.approx(31 / 30.4375, abs=1e-6)
     pd.testing.assert_frame_equal(subs, before)
 
 
@@ -202,15 +202,15 @@ def test_kaplan_meier_laws(rows):
 def test_median_and_logrank(accounts):
     med = sv.median_lifetime(TOY, "months", "left")
     assert med.loc[0, "median"] == 5.0 and med.loc[0, "accounts"] == 5
-    by_plan = sv.median_lifetime(accounts, "tenure_months", "churned", by="plan")
+    by_plan = sv.median_lifetime(accounts, "tenure in months", "churned", by="plan")
     assert by_plan["group"].tolist() == ["Enterprise", "Pro", "Starter"]
     medians = by_plan.set_index("group")["median"]
     assert medians["Starter"] < medians["Pro"]
     assert np.isnan(medians["Enterprise"]) or medians["Enterprise"] > medians["Pro"]
-    test = sv.logrank_test(accounts, "tenure_months", "churned", "billing_cycle")
+    test = sv.logrank_test(accounts, "tenure in months", "churned", "billing_cycle")
     assert test["degrees of freedom"].iloc[0] == 1 and test["p-value"].iloc[0] < 1e-6
     # The industry has no planted effect: no evidence against equal curves.
-    assert sv.logrank_test(accounts, "tenure_months", "churned", "industry")["p-value"].iloc[0] > 0.001
+    assert sv.logrank_test(accounts, "tenure in months", "churned", "industry")["p-value"].iloc[0] > 0.001
     with pytest.raises(DataError, match="single value"):
         sv.logrank_test(TOY.assign(g="a"), "months", "left", "g")
 
@@ -235,7 +235,7 @@ def test_cox_recovers_planted_hazard_ratios(model):
 
 def test_cox_model_function_matches_class_and_input_untouched(accounts):
     before = accounts.copy()
-    table = sv.cox_model(accounts, "tenure_months", "churned", ["billing_cycle", "plan"],
+    table = sv.cox_model(accounts, "tenure in months", "churned", ["billing_cycle", "plan"],
                          reference=REFERENCE)
     assert table.columns.tolist() == ["term", "coefficient", "hazard ratio", "low", "high",
                                       "p-value"]
@@ -270,7 +270,7 @@ def test_cox_model_single_binary_covariate_matches_logrank_direction():
 def test_cox_model_bad_input(accounts, kwargs, match):
     covariates = kwargs.pop("covariates")
     with pytest.raises(DataError, match=match):
-        sv.CoxModel(covariates, **kwargs).fit(accounts, "tenure_months", "churned")
+        sv.CoxModel(covariates, **kwargs).fit(accounts, "tenure in months", "churned")
 
 
 def test_cox_model_no_event_and_single_level():
@@ -308,7 +308,7 @@ def test_proportional_hazards_check(model):
 def test_expected_lifetime_matches_planted_truth(model, accounts):
     truth = planted_truth("cloud_services")
     active = accounts[accounts["churned"] == 0]
-    out = sv.expected_lifetime(model, active, "tenure_months", value="monthly_price", within=3)
+    out = sv.expected_lifetime(model, active, "tenure in months", value="monthly_price", within=3)
     assert out.index.equals(active.index)
     assert out["churn probability"].isna().sum() == active["nps"].isna().sum()
     true_p = pd.Series(truth["p_churn_next_3_months"], index=accounts.index)[active.index]
@@ -338,13 +338,13 @@ def test_expected_lifetime_by_hand_with_exponential_baseline():
 
 def test_expected_lifetime_bad_input(model, accounts):
     with pytest.raises(DataError, match="fitted CoxModel"):
-        sv.expected_lifetime(None, accounts, "tenure_months")
+        sv.expected_lifetime(None, accounts, "tenure in months")
     with pytest.raises(DataError, match="positive"):
-        sv.expected_lifetime(model, accounts, "tenure_months", within=0)
+        sv.expected_lifetime(model, accounts, "tenure in months", within=0)
     with pytest.raises(DataError, match="negative"):
-        sv.expected_lifetime(model, accounts.assign(tenure_months=-1.0), "tenure_months")
+        sv.expected_lifetime(model, accounts.assign(**{"tenure in months": -1.0}), "tenure in months")
     with pytest.raises(DataError, match="not fitted with"):
-        sv.expected_lifetime(model, accounts.assign(plan="Gold"), "tenure_months")
+        sv.expected_lifetime(model, accounts.assign(plan="Gold"), "tenure in months")
 
 
 # ----------------------------------------------------------------------------- naive view
@@ -387,7 +387,7 @@ def test_shipped_data_is_realistic():
 
 def test_plots_return_axes(accounts, model):
     fig, axes = plt.subplots(1, 3)
-    km = sv.kaplan_meier(accounts, "tenure_months", "churned", by="billing_cycle")
+    km = sv.kaplan_meier(accounts, "tenure in months", "churned", by="billing_cycle")
     assert sv.plot_survival(km, ax=axes[0], title="KM") is axes[0]
     assert len(axes[0].get_legend().get_texts()) == 2
     cohorts = sv.cohort_retention(accounts, "signup_date", "end_date", AS_OF, freq="QS")
@@ -443,7 +443,7 @@ def test_zero_durations_accepted_as_lifelines_does():
     assert km["high"].iloc[1] == pytest.approx(0.97471243, abs=1e-7)
     same_day = sv.tenure_table(pd.DataFrame({"s": ["2024-03-01"], "e": ["2024-03-01"]}), "s", "e",
                                AS_OF)
-    assert same_day["tenure_months"].tolist() == [0.0] and same_day["churned"].tolist() == [1]
+    assert same_day["tenure in months"].tolist() == [0.0] and same_day["churned"].tolist() == [1]
 
 
 # ----------------------------------------------------------------------------- estimator
@@ -461,16 +461,16 @@ def test_cox_model_is_a_scikit_learn_estimator(accounts):
     model = sv.CoxModel(covariates, reference=REFERENCE_PLAN, dropna=True, level=0.9)
     assert model.get_params() == {"covariates": covariates, "reference": REFERENCE_PLAN,
                                   "ties": "efron", "dropna": True, "level": 0.9}
-    model.fit(accounts, "tenure_months", "churned")
+    model.fit(accounts, "tenure in months", "churned")
     assert model.covariates is covariates  # fit never rewrites its arguments
     twin = clone(model)
     assert not hasattr(twin, "result_") and twin.get_params() == model.get_params()
-    twin.set_params(level=0.95, ties="breslow").fit(accounts, "tenure_months", "churned")
+    twin.set_params(level=0.95, ties="breslow").fit(accounts, "tenure in months", "churned")
     assert twin.hazard_ratios_.attrs["level"] == 0.95
     assert (twin.hazard_ratios_["high"] > model.hazard_ratios_["high"]).all()
     for check in (check_no_attributes_set_in_init, check_get_params_invariance, check_set_params):
         check("CoxModel", sv.CoxModel(["plan"]))
-    one = sv.CoxModel("plan").fit(accounts, "tenure_months", "churned")
+    one = sv.CoxModel("plan").fit(accounts, "tenure in months", "churned")
     assert one.covariates == "plan" and one.terms_ == ["plan = Pro", "plan = Starter"]
 
 
@@ -514,7 +514,7 @@ def test_concordance_index_laws(rows):
 
 
 def test_plots_open_a_new_figure_and_label_the_level(accounts, model):
-    km = sv.kaplan_meier(accounts, "tenure_months", "churned", by="plan", level=0.9)
+    km = sv.kaplan_meier(accounts, "tenure in months", "churned", by="plan", level=0.9)
     ax = sv.plot_survival(km)
     assert ax.get_legend().get_title().get_text() == "bands: 90 % interval"
     other = sv.plot_hazard_ratios(model.hazard_ratios_)
@@ -554,7 +554,7 @@ def test_snapshot_hides_the_future_and_labels_the_window():
     past = sv.snapshot(subs, "s", "e", "01/04/2024", within=3, time_unit="days")
     assert past["x"].tolist() == [1, 2, 3, 5]  # the June signup did not exist yet
     assert past["churned"].tolist() == [1, 0, 0, 1]  # a zero-length account ended that day
-    assert past["tenure_days"].tolist() == [31.0, 91.0, 31.0, 0.0]
+    assert past["tenure in days"].tolist() == [31.0, 91.0, 31.0, 0.0]
     assert past["left within"].isna().tolist() == [True, False, False, True]
     assert past["left within"].iloc[1:3].tolist() == [0.0, 0.0]  # 3 days: May is too late
     longer = sv.snapshot(subs, "s", "e", "2024-04-01", within=2)  # months
