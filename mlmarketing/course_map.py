@@ -6,7 +6,11 @@ The same table is shown by the course map notebook and in the README; a test kee
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+
+from mlmarketing._errors import DataError
+from mlmarketing._validation import as_binary, check_numeric, looks_like_id, read_yes_no, warn_dropped
 
 SUPERVISED = "supervised"
 UNSUPERVISED = "unsupervised"
@@ -104,3 +108,77 @@ def course_map() -> pd.DataFrame:
     '00-course-map.ipynb'
     """
     return pd.DataFrame(COURSE_MAP)
+
+
+def model_table(
+    df: pd.DataFrame, target: str, features: list[str] | None = None
+) -> tuple[pd.DataFrame, pd.Series]:
+    """The feature matrix (floats) and the 0/1 target of a customer table, for a first model.
+
+    ``target`` is read as yes/no with the rulebook (``Oui``/``Non``, ``Yes``/``No``, ``1``/``0``...).
+    ``features=None`` takes every numeric or yes/no column except the target and the ids
+    (:func:`~mlmarketing._validation.looks_like_id`). Yes/no features become 0/1. Rows with a
+    missing target or feature are left out and counted with a ``DataWarning``.
+
+    >>> table = pd.DataFrame({"client_id": ["a", "b", "c"], "visits": [3, 1, 4],
+    ...                       "newsletter": ["Oui", "Non", "Oui"], "achat": ["Oui", "Non", "Non"]})
+    >>> X, y = model_table(table, "achat")
+    >>> list(X.columns), y.tolist()
+    (['visits', 'newsletter'], [1, 0, 0])
+    """
+    if target not in df.columns:
+        raise DataError(f"no column {target!r} (the target); the columns are {list(df.columns)}")
+    if features is None:
+        features = []
+        for column in df.columns:
+            series = df[column]
+            if column == target or looks_like_id(series, column):
+                continue
+            if pd.api.types.is_bool_dtype(series) or (
+                pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_datetime64_any_dtype(series)
+            ):
+                features.append(column)
+            elif not pd.api.types.is_datetime64_any_dtype(series) and series.dropna().nunique() <= 2:
+                try:
+                    read_yes_no(series, column=column, allow_missing=True)
+                except DataError:
+                    continue
+                features.append(column)
+        if not features:
+            raise DataError("no numeric or yes/no column to learn from: name the features (FEATURES)")
+    missing = [column for column in features if column not in df.columns]
+    if missing:
+        raise DataError(f"no column {missing} in the table; the columns are {list(df.columns)}")
+    X = pd.DataFrame(index=df.index)
+    for column in features:
+        series = df[column]
+        if not (pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series)):
+            X[column] = read_yes_no(series, column=column, allow_missing=True).astype("Float64").astype(float)
+        else:
+            check_numeric(df, [column])
+            X[column] = series.astype(float)
+    complete = X.notna().all(axis=1) & df[target].notna()
+    warn_dropped(int((~complete).sum()), len(df), "a missing target or feature value")
+    y = as_binary(df.loc[complete, target], column=target)
+    return X.loc[complete], y
+
+
+def expected_reached(score, outcome, n_contacts: int) -> float:
+    """The expected number of positives among the ``n_contacts`` highest scores, ties drawn at random.
+
+    A constant score is a random list (``n_contacts`` times the share of positives); a yes/no rule
+    contacts everyone who passes and draws the rest at random. The expectation, not one draw, so
+    two lists are compared without the luck of a single random choice.
+
+    >>> expected_reached([1, 1, 0, 0], [1, 0, 1, 0], 2), expected_reached([0, 0, 0, 0], [1, 0, 1, 0], 2)
+    (1.0, 1.0)
+    >>> expected_reached([0.9, 0.8, 0.1, 0.2], [1, 1, 0, 0], 2)
+    2.0
+    """
+    values = np.asarray(score, dtype=float)
+    outcomes = np.asarray(outcome, dtype=float)
+    _, inverse = np.unique(-values, return_inverse=True)  # groups of equal scores, highest first
+    positives, sizes = np.bincount(inverse, weights=outcomes), np.bincount(inverse)
+    before = np.cumsum(sizes) - sizes  # contacts already made when a group starts
+    taken = np.clip(int(n_contacts) - before, 0, sizes)
+    return float(np.round((positives * taken / sizes).sum(), 10))
