@@ -83,7 +83,7 @@ def test_monthly_insurance_quotes_with_tv_advertising(tmp_path):
     })
     parameters = {**NOTHING, "DATE": "Mois", "SALES": "Devis", "AD_SPEND": "Budget TV", "N_FOLDS": 3}
     notebook = _run(tmp_path, frame, "Mois", parameters)
-    assert "Each 1,000 € of advertising brings about" in _printed(notebook)
+    assert "Each 1,000 € of advertising is associated with about" in _printed(notebook)
 
 
 @pytest.mark.slow
