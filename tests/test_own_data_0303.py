@@ -57,7 +57,7 @@ def test_recent_movielens_without_category_or_catalogue(tmp_path):
     nb = run_notebook(NOTEBOOK, {
         "DATA": "export.csv", "CUSTOMER": "id_client", "ITEM": "ref_film", "DATE": "date_vente",
         "CATEGORY": None, "PRICE": None, "MARGIN": None, "EXAMPLE_CUSTOMER": 15, "CUT": "2016-01-01",
-        "N_OFFERS": 10, "STOCK": 30,
+        "N_OFFERS": 10, "MAX_OFFERS": 30,
     }, tmp_path)
     assert cell_errors(nb) == []
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
