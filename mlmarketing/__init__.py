@@ -9,9 +9,13 @@ display settings with :func:`setup_notebook`.
 """
 
 from mlmarketing._errors import DataError, DataWarning
+from mlmarketing._validation import read_dates, read_yes_no
 from mlmarketing.data import list_datasets, load_dataset, read_table
 from mlmarketing.notebook import setup_notebook
 
 __version__ = "0.1.0"
 
-__all__ = ["DataError", "DataWarning", "list_datasets", "load_dataset", "read_table", "setup_notebook"]
+__all__ = [
+    "DataError", "DataWarning", "list_datasets", "load_dataset", "read_dates", "read_table", "read_yes_no",
+    "setup_notebook",
+]
