@@ -194,6 +194,28 @@ def test_ids_are_never_covariates():
         sv.cox_model(mixed, "t", "e", ["account"])
 
 
+def test_collinear_covariates_are_named():
+    frame = _cox_frame()
+    frame["x in cents"] = 100 * frame["x"] + 3
+    with pytest.raises(DataError, match=r"'x in cents' is a combination of the other covariates"):
+        sv.cox_model(frame, "t", "e", ["x", "x in cents"])
+    frame["plan"] = np.where(frame["x"] > 0, "Pro", "Starter")
+    frame["pro"] = (frame["plan"] == "Pro").astype(int)  # the same split written twice
+    with pytest.raises(DataError, match=r"'pro' is a combination"):
+        sv.cox_model(frame, "t", "e", ["plan", "pro"], reference={"plan": "Starter"})
+
+
+def test_a_covariate_that_separates_leavers_is_warned_about():
+    frame = _cox_frame()
+    frame["early"] = (frame["t"] < 5).astype(int) * frame["e"]  # only early leavers have it
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # the kit's warning, not numpy's
+        with pytest.warns(DataWarning, match=r"did not converge: the coefficient of 'early'"):
+            model = sv.CoxModel(["x", "early"]).fit(frame, "t", "e")
+    assert not model.result_.converged
+    assert model.hazard_ratios_.set_index("term").loc["early", "hazard ratio"] > 1e6
+
+
 def test_high_cardinality_category_is_grouped_and_reported():
     frame = _cox_frame(n=1000, seed=1)
     rng = np.random.default_rng(2)
