@@ -194,15 +194,29 @@ def test_ids_are_never_covariates():
         sv.cox_model(mixed, "t", "e", ["account"])
 
 
-def test_collinear_covariates_are_named():
+def test_collinear_terms_are_left_out_and_named():
     frame = _cox_frame()
+    alone = sv.CoxModel(["x"]).fit(frame, "t", "e")
     frame["x in cents"] = 100 * frame["x"] + 3
-    with pytest.raises(DataError, match=r"'x in cents' is a combination of the other covariates"):
-        sv.cox_model(frame, "t", "e", ["x", "x in cents"])
-    frame["plan"] = np.where(frame["x"] > 0, "Pro", "Starter")
-    frame["pro"] = (frame["plan"] == "Pro").astype(int)  # the same split written twice
-    with pytest.raises(DataError, match=r"'pro' is a combination"):
-        sv.cox_model(frame, "t", "e", ["plan", "pro"], reference={"plan": "Starter"})
+    with pytest.warns(DataWarning, match=r"'x in cents' left out of the model.*collinear"):
+        model = sv.CoxModel(["x", "x in cents"]).fit(frame, "t", "e")
+    assert model.terms_ == ["x"] and model.collinear_terms_ == ["x in cents"]
+    assert model.hazard_ratios_["term"].tolist() == ["x"]
+    assert model.hazard_ratios_["coefficient"].iloc[0] == pytest.approx(
+        alone.hazard_ratios_["coefficient"].iloc[0], abs=1e-10)
+    assert model.summary().loc["terms left out (collinear)", "value"] == 1
+    assert model.relative_risk(frame.head(3)).tolist() == pytest.approx(
+        alone.relative_risk(frame.head(3)).tolist())
+    # A real export: customers without internet answer "no internet" to the support question.
+    rng = np.random.default_rng(3)
+    frame["internet"] = rng.choice(["fibre", "dsl", "none"], len(frame))
+    frame["support"] = np.where(frame["internet"] == "none", "no internet",
+                                rng.choice(["yes", "no"], len(frame)))
+    with pytest.warns(DataWarning, match=r"'support = no internet' left out"):
+        model = sv.CoxModel(["x", "internet", "support"],
+                            reference={"internet": "dsl", "support": "no"}).fit(frame, "t", "e")
+    assert model.terms_ == ["x", "internet = fibre", "internet = none", "support = yes"]
+    assert model.hazard_ratios_["low"].notna().all()
 
 
 def test_a_covariate_that_separates_leavers_is_warned_about():
