@@ -804,7 +804,7 @@ class CoxResults:
     >>> toy = pd.DataFrame({"months": [2, 3, 4, 6, 9, 12, 15, 20], "left": [1, 1, 1, 0, 1, 1, 0, 0],
     ...                     "tickets": [5, 3, 4, 1, 2, 2, 0, 1]})
     >>> result = CoxModel(["tickets"]).fit(toy, "months", "left").result_
-    >>> result.conf_int(alpha=0.05).shape
+    >>> result.conf_int(level=0.95).shape
     (1, 2)
     """
 
@@ -830,9 +830,10 @@ class CoxResults:
         """Covariance matrix of the coefficients (inverse of the information matrix)."""
         return self._cov
 
-    def conf_int(self, alpha: float = 0.05) -> np.ndarray:
-        """Wald interval of each coefficient at level 1 - ``alpha``: rows × (low, high)."""
-        half = stats.norm.ppf(1 - alpha / 2) * self.bse
+    def conf_int(self, level: float = 0.95) -> np.ndarray:
+        """Wald interval of each coefficient at ``level`` (the kit's name; statsmodels takes
+        ``alpha = 1 - level``): rows × (low, high)."""
+        half = stats.norm.ppf(0.5 + check_level(level) / 2) * self.bse
         return np.column_stack([self.params - half, self.params + half])
 
     @property
@@ -974,9 +975,9 @@ class CoxModel(BaseEstimator):
     preparation_ : DataFrame
         How each covariate was read (``covariate``, ``read as``, ``levels grouped into other``).
     result_ : CoxResults
-        ``params``, ``bse``, ``pvalues``, ``llf``, ``cov_params()``, ``conf_int(alpha)``,
-        ``schoenfeld_residuals``, ``baseline_cumulative_hazard``, named as statsmodels'
-        ``PHRegResults`` names them.
+        ``params``, ``bse``, ``pvalues``, ``llf``, ``cov_params()``, ``schoenfeld_residuals``,
+        ``baseline_cumulative_hazard``, named as statsmodels' ``PHRegResults`` names them, and
+        ``conf_int(level)``.
     terms_ : list of str
     collinear_terms_ : list of str
         Terms left out because the others determine them among the accounts at risk (the
@@ -1171,7 +1172,7 @@ class CoxModel(BaseEstimator):
             )
             values = values[:, kept]
         params = np.asarray(self.result_.params, float)
-        ci = np.asarray(self.result_.conf_int(alpha=1 - level), float)
+        ci = np.asarray(self.result_.conf_int(level), float)
         with np.errstate(over="ignore"):  # a coefficient run to infinity is warned about above
             ratios, low, high = np.exp(params), np.exp(ci[:, 0]), np.exp(ci[:, 1])
         self.hazard_ratios_ = pd.DataFrame(

@@ -466,7 +466,7 @@ def test_cox_matches_statsmodels_phreg(ties):
     np.testing.assert_allclose(ours.bse, theirs.bse, rtol=1e-9)
     np.testing.assert_allclose(ours.cov_params(), theirs.cov_params(), rtol=1e-8, atol=1e-14)
     np.testing.assert_allclose(ours.pvalues, theirs.pvalues, rtol=1e-8, atol=1e-300)
-    np.testing.assert_allclose(ours.conf_int(0.1), theirs.conf_int(0.1), atol=1e-10)
+    np.testing.assert_allclose(ours.conf_int(0.9), theirs.conf_int(alpha=0.1), atol=1e-10)
     assert ours.llf == pytest.approx(theirs.llf, abs=1e-8)
     np.testing.assert_allclose(ours.schoenfeld_residuals, theirs.schoenfeld_residuals, atol=1e-10)
     (times, before, surv), = ours.baseline_cumulative_hazard
