@@ -476,6 +476,28 @@ def test_cox_matches_statsmodels_phreg(ties):
     np.testing.assert_allclose(surv, expected[2], rtol=1e-9)
 
 
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 6), st.booleans(), st.floats(-2, 2), st.integers(0, 3)),
+                min_size=3, max_size=40),
+       st.floats(-1, 1), st.floats(-1, 1), st.sampled_from(["efron", "breslow"]))
+def test_partial_likelihood_equals_statsmodels_at_any_coefficients(rows, b1, b2, ties):
+    from statsmodels.duration.hazard_regression import PHReg
+
+    frame = pd.DataFrame(rows, columns=["t", "e", "x", "z"])
+    if not frame["e"].any():
+        return
+    time, status = frame["t"].to_numpy(float), frame["e"].to_numpy(int)
+    design = frame[["x", "z"]].to_numpy(float)
+    beta = np.array([b1, b2])
+    sets = sv._RiskSets(time, status, ties)
+    x = design[sets.rows]  # not centred here: the values at the same coefficients must agree
+    loglik, gradient, information = sv._partial_likelihood(sets, x, x[sets.events].sum(axis=0), beta)
+    theirs = PHReg(time, design, status=status, ties=ties)
+    assert loglik == pytest.approx(theirs.loglike(beta), rel=1e-10, abs=1e-10)
+    np.testing.assert_allclose(gradient, theirs.score(beta), rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(information, -theirs.hessian(beta), rtol=1e-8, atol=1e-9)
+
+
 def test_proportional_hazards_check_matches_lifelines_without_ties():
     model = sv.CoxModel(["x", "z"]).fit(_tied_frame(0.1, rounded=False), "t", "e")
     check = sv.proportional_hazards_check(model)
