@@ -918,17 +918,11 @@ def _ets_form_name(error: str, trend: str | None, season: str | None) -> str:
 _MAX_ESTIMATED_SEASON = 24
 
 
-def _fit_ets_form(y: pd.Series, form: tuple, m: int, initialization: str, start=None):
-    """One ETS form fitted with statsmodels' ETSModel, or None when it cannot be fitted.
-
-    ``start``: a fit of the same form whose smoothing parameters and initial states start the
-    optimiser (its heuristic states become the first guess of the estimated ones).
-    """
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+def _ets_model(y: pd.Series, form: tuple, m: int, initialization: str):
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
     error, trend, season = form
-    model = ETSModel(
+    return ETSModel(
         y,
         error=error,
         trend=None if trend is None else "add",
@@ -937,25 +931,33 @@ def _fit_ets_form(y: pd.Series, form: tuple, m: int, initialization: str, start=
         seasonal_periods=m if season else None,
         initialization_method=initialization,
     )
-    start_params = None
-    if start is not None:
-        # The estimated model's own first guess holds the heuristic states, put in the form
-        # its optimiser expects; the smoothing parameters come from the earlier fit.
-        guess = dict(zip(model.param_names, model.start_params, strict=True))
-        guess.update(zip(start.model.param_names, np.asarray(start.params), strict=True))
-        start_params = np.array([guess[name] for name in model.param_names])
+
+
+def _optimise(model, start_params: np.ndarray | None = None) -> np.ndarray | None:
+    """The maximum-likelihood parameters of an ETSModel, or None when it cannot be fitted.
+
+    Only the parameters: statsmodels' full results (their covariance matrix above all) take
+    as long as the optimisation, and only the chosen form needs them.
+    """
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
     with warnings.catch_warnings():
         # A form the optimiser handles badly is judged by its AICc like the others; the
         # warnings of the forms left aside would only distract.
         warnings.simplefilter("ignore", ConvergenceWarning)
         warnings.simplefilter("ignore", RuntimeWarning)
         try:
-            result = model.fit(start_params=start_params, disp=False)
+            params = model.fit(start_params=start_params, disp=False, return_params=True)
+            llf = model.loglike(params)
         except (ValueError, np.linalg.LinAlgError, FloatingPointError):
             return None
-    if not (np.isfinite(result.llf) and np.isfinite(np.asarray(result.forecast(1))).all()):
-        return None
-    return result
+    return np.asarray(params) if np.isfinite(llf) else None
+
+
+def _aicc(llf: float, n: int, k: int) -> float:
+    """Akaike's criterion corrected for small samples, ``k`` parameters with the variance
+    (statsmodels' formula, the one of R's forecast::ets)."""
+    return float(-2 * llf + 2 * k + 2 * k * (k + 1) / (n - k - 1)) if n - k - 1 > 0 else np.inf
 
 
 class AutoETS(_Model):
@@ -1061,31 +1063,51 @@ class AutoETS(_Model):
             return self._choose(m)
 
     def _choose(self, m: int) -> AutoETS:
-        rows, best = [], None
+        rows, fits = [], []
+        n = len(self.y_)
         for form in self._forms(self.y_, m):
-            result = _fit_ets_form(self.y_, form, m, "heuristic")
-            aicc = float("nan") if result is None else float(result.aicc)
+            model = _ets_model(self.y_, form, m, "heuristic")
+            params = _optimise(model)
+            aicc = np.nan if params is None else _aicc(model.loglike(params), n, len(params) + 1)
             name = _ets_form_name(*form)
             error, trend, season = (_WORDS[part] for part in form)
-            rows.append({"form": name, "error": error, "trend": trend, "season": season, "corrected AIC": aicc})
-            if np.isfinite(aicc) and (best is None or aicc < best[0]):
-                best = (aicc, name, form, result)
-        if best is None:
+            rows.append(
+                {"form": name, "error": error, "trend": trend, "season": season,
+                 "corrected AIC": aicc}
+            )
+            if np.isfinite(aicc):
+                fits.append((aicc, name, form, model, params))
+        chosen = None
+        for aicc, name, form, model, params in sorted(fits, key=lambda fit: fit[0]):
+            result = model.smooth(params)
+            if np.isfinite(np.asarray(result.forecast(1))).all():
+                chosen = (aicc, name, form, result)
+                break
+            rows[[row["form"] for row in rows].index(name)]["corrected AIC"] = np.nan
+        if chosen is None:
             raise DataError(
                 "no exponential smoothing form could be fitted to y; check that it holds "
                 "numbers of a sensible size (not all equal)."
             )
-        self.aicc_, self.form_, form, self.result_ = best
+        self.aicc_, self.form_, form, self.result_ = chosen
         self.initial_states_ = "heuristic"
         if form[2] is None or m <= _MAX_ESTIMATED_SEASON:
             # The chosen form is refitted with its initial states estimated too, as R does,
             # starting from the heuristic fit: on real monthly, quarterly and daily series
             # this forecasts better. Not with a long season (52 weeks): 52 more parameters
             # cost half a second per fit and, on the course data, forecast worse.
-            refined = _fit_ets_form(self.y_, form, m, "estimated", start=self.result_)
-            if refined is not None and refined.llf >= self.result_.llf:
-                self.result_, self.initial_states_ = refined, "estimated"
-        table = pd.DataFrame(rows).set_index("form").sort_values("corrected AIC", na_position="last")
+            model = _ets_model(self.y_, form, m, "estimated")
+            # The estimated model's own first guess holds the heuristic states, in the form
+            # its optimiser expects; the smoothing parameters come from the heuristic fit.
+            guess = dict(zip(model.param_names, model.start_params, strict=True))
+            guess.update(zip(self.result_.model.param_names, self.result_.params, strict=True))
+            params = _optimise(model, np.array([guess[name] for name in model.param_names]))
+            if params is not None and model.loglike(params) >= self.result_.llf:
+                refined = model.smooth(params)
+                if np.isfinite(np.asarray(refined.forecast(1))).all():
+                    self.result_, self.initial_states_ = refined, "estimated"
+        table = pd.DataFrame(rows).set_index("form")
+        table = table.sort_values("corrected AIC", na_position="last", kind="stable")
         table["above the best"] = table["corrected AIC"] - self.aicc_
         table["chosen"] = table.index == self.form_
         self.candidates_ = table
