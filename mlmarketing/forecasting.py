@@ -8,8 +8,10 @@ this module adds what a forecaster does around them:
   dates show it), negative sales and text;
 - the models are scikit-learn estimators sharing one small interface (``fit(y, exog)``,
   ``predict(horizon, exog, level)``, ``summary()``): the baselines :class:`Naive` and
-  :class:`SeasonalNaive`, and :class:`ETS` and :class:`RegressionARIMA` (regression with ARIMA
-  errors; ``SARIMAX`` is another name for it), which wrap statsmodels;
+  :class:`SeasonalNaive`; :class:`ETS` (one exponential smoothing form) and :class:`AutoETS`
+  (the form with the lowest AICc, as R's ``forecast::ets`` chooses it); and
+  :class:`RegressionARIMA` (regression with ARIMA errors; ``SARIMAX`` is another name for it),
+  which wrap statsmodels;
 - :func:`backtest` evaluates them honestly on several forecast origins (rolling origin), and
   :func:`forecast` predicts the next periods with an interval;
 - :func:`mae`, :func:`rmse`, :func:`mape`, :func:`mase` and :func:`coverage` score forecasts,
@@ -1369,13 +1371,13 @@ def _as_model(spec: object, season_length: int, name: str):
         if spec not in known:
             raise DataError(
                 f"model {name!r} is the text {spec!r}; use 'naive', 'seasonal_naive' or a model "
-                "object such as ETS() or RegressionARIMA()."
+                "object such as AutoETS() or RegressionARIMA()."
             )
         return Naive() if spec == "naive" else SeasonalNaive(season_length)
     if not (hasattr(spec, "fit") and hasattr(spec, "predict")):
         raise DataError(
             f"model {name!r} is a {type(spec).__name__}; give a model object with fit and predict "
-            "(Naive(), SeasonalNaive(), ETS(), RegressionARIMA()) or 'naive' / 'seasonal_naive'."
+            "(Naive(), SeasonalNaive(), AutoETS(), RegressionARIMA()) or 'naive' / 'seasonal_naive'."
         )
     return spec
 
@@ -1482,7 +1484,7 @@ def backtest(
     models : dict
         Name -> model: ``"naive"``, ``"seasonal_naive"``, or an object with ``fit(y, exog)``
         and ``predict(horizon, exog, level)`` (:class:`Naive`, :class:`SeasonalNaive`,
-        :class:`ETS`, :class:`RegressionARIMA`).
+        :class:`ETS`, :class:`AutoETS`, :class:`RegressionARIMA`).
     horizon : int, default 13
         Periods forecast at each origin (13 weeks = a quarter).
     n_folds : int, default 4
