@@ -618,7 +618,10 @@ def test_rescaling_there_and_back_gives_the_scores_and_keeps_their_order(scores,
     there = sc.rescale_scores(scores, sample, base)
     back = sc.rescale_scores(there, base, sample)
     assert back == pytest.approx(scores, rel=1e-6, abs=1e-9)
-    assert (np.argsort(there, kind="stable") == np.argsort(scores, kind="stable")).all()
+    # The order is kept: sorted by the scores, the rescaled scores never go down (beyond rounding,
+    # which can swap two scores one floating-point step apart).
+    in_order = np.asarray(there)[np.argsort(scores, kind="stable")]
+    assert (np.diff(in_order) >= -1e-12).all()
 
 
 def test_a_model_fitted_on_a_sample_rich_in_leavers_rescaled_gives_the_base_probabilities():
