@@ -38,6 +38,14 @@ def _gone(processes, timeout: float) -> list:
     return alive
 
 
+def _command_line(process) -> str:
+    """The command line of ``process``, or "" for one that ended or is a zombie (short-lived helpers do)."""
+    try:
+        return " ".join(process.cmdline())
+    except psutil.Error:
+        return ""
+
+
 def _describe(processes) -> list[str]:
     described = []
     for process in processes:
@@ -166,7 +174,7 @@ def test_stopping_course_py_lab_stops_jupyterlab_and_its_kernels(tmp_path, how):
         deadline = time.monotonic() + 60
         while True:  # the server answers at once; the kernel's process follows
             tree = psutil.Process(process.pid).children(recursive=True)
-            kernels = [p for p in tree if "ipykernel" in " ".join(p.cmdline())]
+            kernels = [p for p in tree if "ipykernel" in _command_line(p)]
             if kernels:
                 break
             assert time.monotonic() < deadline, f"no kernel process: {_describe(tree)}"
