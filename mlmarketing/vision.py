@@ -589,7 +589,7 @@ def image_features(
     grey = small @ np.array([0.2125, 0.7154, 0.0721], dtype=np.float32) / np.float32(255)
     shapes = hog_features(grey, cell=cell, orientations=orientations)
     hsv = np.stack([np.asarray(Image.fromarray(image).convert("HSV")) for image in small])
-    hsv = hsv.reshape(len(small), -1, 3).astype(np.int64)
+    hsv = hsv.reshape(len(small), -1, 3).astype(np.int32)
     n_pixels = hsv.shape[1]
     offsets = np.arange(len(small))[:, None]
 
@@ -689,9 +689,16 @@ def _check_features(features: object, name: str = "features") -> pd.DataFrame:
     if not isinstance(features, pd.DataFrame):
         raise DataError(f"{name} must be the table of image_features(...), got {type(features).__name__}.")
     check_frame(features, name=name)
-    check_numeric(features, list(features.columns))
-    if features.isna().any().any():
-        raise DataError(f"{name} has missing values: compute it with image_features(...) again.")
+    if not all(pd.api.types.is_float_dtype(t) or pd.api.types.is_integer_dtype(t) for t in features.dtypes):
+        check_numeric(features, list(features.columns))  # names the text column and the conversion to write
+    # Hundreds of columns: one check of the whole array, not one per column.
+    bad = ~np.isfinite(features.to_numpy(dtype=float))
+    if bad.any():
+        column = features.columns[bad.any(axis=0)][0]
+        raise DataError(
+            f"{name} has missing or infinite values (column {column!r}): compute it with image_features(...) "
+            "again, from the photos."
+        )
     return features
 
 
@@ -756,17 +763,20 @@ def train_image_classifier(features: object, labels: object, *, C: float = 0.1, 
     >>> sorted(model.classes_)
     ['face', 'none']
     """
+    features = _check_features(features)
+    values = _as_labels(labels, len(features))
+    with _one_thread():
+        return _pipeline(C, random_state).fit(features, values.to_numpy())
+
+
+def _pipeline(C: float, random_state: int):
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    features = _check_features(features)
-    values = _as_labels(labels, len(features))
     if not isinstance(C, int | float) or isinstance(C, bool) or not C > 0:
         raise DataError(f"C must be a positive number such as 0.1, got {C!r}.")
-    model = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=5000, random_state=random_state))
-    with _one_thread():
-        return model.fit(features, values.to_numpy())
+    return make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=5000, random_state=random_state))
 
 
 def _one_thread():
@@ -896,18 +906,19 @@ def learning_curve(
     rows = []
     for n in sizes:
         scores, baselines = [], []
-        for _ in range(n_repeats):
+        # When a size takes every photo left in each category, all draws are the same: fit it once.
+        draws = 1 if (available == n).all() else n_repeats
+        for _ in range(draws):
             chosen = np.concatenate(
                 [
                     gen.choice(np.flatnonzero(~held_out & (label_array == c)), n, replace=False)
                     for c in sorted(available.index)
                 ]
             )
-            train = pd.DataFrame(X[chosen], columns=features.columns)
-            model = train_image_classifier(train, label_array[chosen], C=C, random_state=random_state)
-            scores.append(
-                float((model.predict(pd.DataFrame(X_test, columns=features.columns)) == y_test).mean())
-            )
+            # Arrays, checked once above: the same model as train_image_classifier, without the checks.
+            with _one_thread():
+                model = _pipeline(C, random_state).fit(X[chosen], label_array[chosen])
+            scores.append(float((model.predict(X_test) == y_test).mean()))
             majority = pd.Series(label_array[chosen]).value_counts().index[0]
             baselines.append(float((y_test == majority).mean()))
         rows.append(
@@ -1081,8 +1092,8 @@ def share_table(df: pd.DataFrame, flag: str, by: str | Sequence[str], *, level: 
     check_frame(df)
     check_columns(df, flag)
     level = check_level(level)
-    names = _groups(df, by)
     yes = df[flag] if pd.api.types.is_bool_dtype(df[flag]) else read_yes_no(df[flag], column=flag)
+    names = _groups(df, by)
     frame = df[names].assign(_yes=yes.astype(float)).dropna()
     grouped = frame.groupby(names, observed=True)["_yes"]
     n, k = grouped.size(), grouped.sum()
