@@ -349,7 +349,7 @@ def sample_photos() -> pd.DataFrame:
     >>> sample_photos()[["file", "faces", "width"]].head(3)
                     file  faces  width
     0          astronaut      1    512
-    1  astronaut, turned      1    512
+    1  astronaut, turned 45°      1    512
     2              coffee      0    600
     """
     from PIL import Image
@@ -363,7 +363,7 @@ def sample_photos() -> pd.DataFrame:
     china, flower = load_sample_images().images
     photos = [
         ("astronaut", 1, astronaut),
-        ("astronaut, turned", 1, turned),
+        ("astronaut, turned 45°", 1, turned),
         ("coffee", 0, data.coffee()),
         ("chelsea", 0, data.chelsea()),
         ("rocket", 0, data.rocket()),
@@ -1004,21 +1004,25 @@ def show_images(
     ncols = min(ncols, len(series))
     nrows = -(-len(series) // ncols)
     gap = max(2, tile // 16)
-    mosaic = np.full((nrows * (tile + gap), ncols * (tile + gap), 3), 255, dtype=np.uint8)
+    # Room under each row for its titles: about a sixth of a photo per line of text.
+    lines = max(str(t).count("\n") + 1 for t in titles) if titles is not None else 0
+    pitch = tile + gap + round(tile * 0.17 * lines)
+    mosaic = np.full((nrows * pitch, ncols * (tile + gap), 3), 255, dtype=np.uint8)
     placed = {}
     for position, (label, image) in enumerate(series.items()):
         height, width = image.shape[:2]
         scale = tile / max(height, width)
         small = _resized_to(image, round(width * scale), round(height * scale))
         row, col = divmod(position, ncols)
-        top = row * (tile + gap) + (tile - small.shape[0]) // 2
+        top = row * pitch + (tile - small.shape[0]) // 2
         left = col * (tile + gap) + (tile - small.shape[1]) // 2
         mosaic[top : top + small.shape[0], left : left + small.shape[1]] = small
         placed[label] = (top, left, scale)
-    ax = new_axes(ax)
-    ax.imshow(
-        mosaic, interpolation="nearest" if tile <= 4 * max(i.shape[0] for i in series) else "antialiased"
-    )
+    if ax is None:  # a figure as wide as the course's, as tall as the grid needs
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(7.0, min(9.0, max(2.0, 7.0 * mosaic.shape[0] / mosaic.shape[1]))))
+    ax.imshow(mosaic, interpolation="antialiased")
     if boxes is not None:
         check_columns(boxes, ["image", "top", "left", "width", "height"])
         for box in boxes.itertuples(index=False):
@@ -1039,7 +1043,7 @@ def show_images(
             row, col = divmod(position, ncols)
             ax.text(
                 col * (tile + gap) + tile / 2,
-                row * (tile + gap) + tile + gap / 2,
+                row * pitch + tile + gap / 2,
                 str(text),
                 ha="center",
                 va="top",
