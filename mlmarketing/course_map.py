@@ -83,6 +83,14 @@ COURSE_MAP: list[dict[str, str]] = [
         "status": "ready",
     },
     {
+        "notebook": "03-04-image-recognition.ipynb",
+        "slide": "Automatiser la personnalisation (reconnaissance d'images)",
+        "question": "What does a photo tell a brand, and which visual style engages which customers?",
+        "learning": f"{SUPERVISED} (image classification), a pretrained detector",
+        "dataset": "03-04-Posts.csv, 03-04-Photos/",
+        "status": "ready",
+    },
+    {
         "notebook": "04-01-customer-value.ipynb",
         "slide": "Valeur client (articles 001, 002)",
         "question": "Who is going cold, what will each customer buy, what is each one worth?",

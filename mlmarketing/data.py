@@ -333,6 +333,29 @@ _REGISTRY: dict[str, Dataset] = {
             notebook="03-03-personalisation.ipynb",
         ),
         Dataset(
+            name="posts",
+            file="03-04-Posts.csv",
+            description=(
+                "2,000 social-media posts of a drinks brand's 12-week photo campaign (May-July 2024): date, "
+                "region, image file (in 03-04-Posts/), likes, shares, comments and the image's visual style; "
+                "600 labelled photos in 03-04-Photos/ (one subfolder per category) to train a classifier."
+            ),
+            columns={
+                "post_id": "id",
+                "date": "date",
+                "campaign_week": "int",
+                "region": "category",
+                "image": "text",
+                "likes": "int",
+                "shares": "int",
+                "comments": "int",
+                "palette": "category",
+                "setting": "category",
+                "people": "bool",
+            },
+            notebook="03-04-image-recognition.ipynb",
+        ),
+        Dataset(
             name="products",
             file="03-03-Products.csv",
             description=(

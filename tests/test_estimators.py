@@ -16,7 +16,7 @@ from sklearn.base import BaseEstimator, clone
 MODULES = [
     "mlmarketing.clv", "mlmarketing.experiments", "mlmarketing.forecasting", "mlmarketing.media",
     "mlmarketing.recommend", "mlmarketing.scoring", "mlmarketing.segmentation", "mlmarketing.survival",
-    "mlmarketing.text",
+    "mlmarketing.text", "mlmarketing.vision",
 ]
 
 

@@ -19,7 +19,7 @@ import pytest
 MODULES = [
     "mlmarketing.clv", "mlmarketing.experiments", "mlmarketing.forecasting",
     "mlmarketing.media", "mlmarketing.recommend", "mlmarketing.scoring", "mlmarketing.segmentation",
-    "mlmarketing.survival", "mlmarketing.text",
+    "mlmarketing.survival", "mlmarketing.text", "mlmarketing.vision",
 ]
 # Names the vocabulary replaced: the confidence level is `level`, the time unit `time_unit`.
 RETIRED_PARAMETERS = {

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from mlmarketing._errors import DataError
-from mlmarketing.simulate._core import Simulation, to_csv_bytes
+from mlmarketing.simulate._core import Simulation, image_bytes, same_image, to_csv_bytes
 from mlmarketing.simulate.campaign import simulate_campaign
 from mlmarketing.simulate.churn import simulate_churn
 from mlmarketing.simulate.cloud_services import simulate_cloud_services
@@ -30,6 +30,7 @@ from mlmarketing.simulate.customers import simulate_customers
 from mlmarketing.simulate.demand import simulate_demand
 from mlmarketing.simulate.media import simulate_media
 from mlmarketing.simulate.messages import simulate_messages
+from mlmarketing.simulate.posts import simulate_posts
 from mlmarketing.simulate.purchases import simulate_purchases
 from mlmarketing.simulate.target import simulate_target
 from mlmarketing.simulate.transactions import simulate_transactions
@@ -48,6 +49,7 @@ __all__ = [
     "simulate_target",
     "simulate_purchases",
     "simulate_messages",
+    "simulate_posts",
     "simulate_transactions",
     "simulate_demand",
     "write_datasets",
@@ -65,6 +67,7 @@ GENERATORS: dict[str, Callable[..., Simulation]] = {
     "target": simulate_target,
     "purchases": simulate_purchases,
     "messages": simulate_messages,
+    "posts": simulate_posts,
 }
 
 
@@ -93,27 +96,58 @@ def _default_out() -> Path:
 
 
 def write_datasets(out: Path | None = None) -> list[Path]:
-    """Write every shipped dataset into ``out`` (default: the kit's dataset folder)."""
+    """Write every shipped dataset into ``out`` (default: the kit's dataset folder), images included."""
     folder = Path(out) if out is not None else _default_out()
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name in GENERATORS:
-        for file, table in generate(name).tables.items():
+        simulation = generate(name)
+        for file, table in simulation.tables.items():
             path = folder / file
             path.write_bytes(to_csv_bytes(table))
+            written.append(path)
+        for file, pixels in simulation.images.items():
+            path = folder / file
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(image_bytes(pixels))
             written.append(path)
     return written
 
 
 def check_datasets(folder: Path | None = None) -> list[str]:
-    """Compare the files in ``folder`` with what the generators produce; return the differences."""
+    """Compare the files in ``folder`` with what the generators produce; return the differences.
+
+    Images are compared by their bytes, or else by their pixels (see ``same_image``); the
+    differing images of one folder are reported in one line.
+    """
     folder = Path(folder) if folder is not None else _default_out()
     problems = []
     for name in GENERATORS:
-        for file, table in generate(name).tables.items():
+        simulation = generate(name)
+        for file, table in simulation.tables.items():
             path = folder / file
             if not path.exists():
                 problems.append(f"{file}: missing")
             elif path.read_bytes() != to_csv_bytes(table):
                 problems.append(f"{file}: differs from what generator {name!r} writes")
+        missing: dict[str, list[str]] = {}
+        differ: dict[str, list[str]] = {}
+        for file, pixels in simulation.images.items():
+            path = folder / file
+            if not path.exists():
+                missing.setdefault(str(Path(file).parent.as_posix()), []).append(file)
+            elif not same_image(path.read_bytes(), image_bytes(pixels)):
+                differ.setdefault(str(Path(file).parent.as_posix()), []).append(file)
+        for top in sorted({Path(file).parts[0] for file in simulation.images}):
+            extra = sorted(p.relative_to(folder).as_posix() for p in (folder / top).rglob("*")
+                           if p.is_file() and p.relative_to(folder).as_posix() not in simulation.images)
+            if extra:
+                problems.append(
+                    f"{top}/: {len(extra)} file(s) the generator does not write, such as {extra[0]}"
+                )
+        for where, files in missing.items():
+            problems.append(f"{where}/: {len(files)} image(s) missing, such as {files[0]}")
+        for where, files in differ.items():
+            problems.append(f"{where}/: {len(files)} image(s) differ from what generator {name!r} "
+                            f"writes, such as {files[0]}")
     return problems

@@ -20,8 +20,14 @@ def main(argv: list[str] | None = None) -> int:
             print(problem)
         print("datasets up to date" if not problems else f"{len(problems)} dataset file(s) differ")
         return 1 if problems else 0
+    images: dict[str, int] = {}
     for path in write_datasets(args.out):
-        print(f"wrote {path.name}")
+        if path.suffix == ".csv":
+            print(f"wrote {path.name}")
+        else:  # hundreds of images: one line per folder
+            images[path.parent.name] = images.get(path.parent.name, 0) + 1
+    for folder, count in images.items():
+        print(f"wrote {count} images in {folder}/")
     return 0
 
 
