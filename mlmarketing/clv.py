@@ -53,6 +53,7 @@ from scipy import optimize, special, stats
 from sklearn.base import BaseEstimator
 from statsmodels.tools.numdiff import approx_fprime, approx_hess3
 
+from mlmarketing._engines import customer_totals, engine_frame
 from mlmarketing._errors import DataError
 from mlmarketing._validation import (
     check_columns,
@@ -174,8 +175,17 @@ def _prepare(
     date: str,
     amount: str | None,
     as_of: object,
+    cut: pd.Timestamp | None = None,
 ) -> _Purchases:
-    """Check the transactions and merge the rows of one customer and day into one purchase."""
+    """Check the transactions and merge the rows of one customer and day into one purchase.
+
+    On an engine (Polars, DuckDB, Spark, Parquet files) the merging and the totals per
+    customer run there and come back as per-customer totals, split at ``cut`` when given.
+    """
+    frame = engine_frame(transactions, name="transactions")
+    if frame is not None:
+        end = None if as_of is None else _end_date(as_of, "as_of")
+        return customer_totals(frame, customer, date, amount, end, cut, stacklevel=5)
     check_frame(transactions, name="transactions")
     columns = [customer, date] + ([amount] if amount is not None else [])
     check_columns(transactions, columns)
@@ -265,7 +275,7 @@ def rfm_table(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame
+    transactions : pandas.DataFrame, or a Polars, DuckDB or Spark frame, or Parquet files
         One row per transaction (or order line). Dates as dates or text (ISO, else day first);
         amounts as finite, non-negative numbers. Rows without a customer, a date or an amount
         are left out with a :class:`mlmarketing.DataWarning`.
@@ -377,7 +387,7 @@ def describe_transactions(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame
+    transactions : pandas.DataFrame, or a Polars, DuckDB or Spark frame, or Parquet files
         One row per transaction.
     customer, date : str
         Names of the customer id and date columns.
@@ -410,7 +420,8 @@ def describe_transactions(
     share = _share(holdout_share, "holdout_share", low=1e-9, high=0.9,
                    meaning="a share of the history between 0 and 0.9, such as 0.25")
     purchases = _prepare(transactions, customer, date, amount, as_of)
-    first = pd.Timestamp(int(purchases.day.min()), unit="D")
+    each = purchases.per_customer()
+    first = pd.Timestamp(int(each["first"].min()), unit="D")
     last = purchases.end
     days = (last - first).days
     if days < 2:
@@ -428,16 +439,17 @@ def describe_transactions(
                 f"({first.date()}) and before the last day ({last.date()}), so that both periods "
                 "hold purchases; leave it None to derive it from the data."
             )
-    revenue = float(purchases.amount.sum())
+    revenue = float(each["total"].sum())
+    n_purchases = int(each["n"].sum())
     return pd.DataFrame(
         {
-            "purchases": [len(purchases.day)],
-            "customers": [len(np.unique(purchases.code))],
+            "purchases": [n_purchases],
+            "customers": [len(each["code"])],
             "first day": [first],
             "last day": [last],
             "calibration end": [cut],
             "revenue": [revenue],
-            "mean basket": [revenue / len(purchases.day)],
+            "mean basket": [revenue / n_purchases],
         }
     )
 
@@ -479,7 +491,7 @@ def summary_from_transactions(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame
+    transactions : pandas.DataFrame, or a Polars, DuckDB or Spark frame, or Parquet files
         One row per transaction. Rows of one customer on one day count as one purchase.
     customer, date : str
         Names of the customer id and date columns.
@@ -518,29 +530,33 @@ def summary_from_transactions(
     1      b          0      0.0  3.0             0.0
     """
     unit = _unit_length(time_unit)
-    purchases = _prepare(transactions, customer, date, amount, as_of)
+    cut = None if calibration_end is None else _end_date(calibration_end, "calibration_end")
+    purchases = _prepare(transactions, customer, date, amount, as_of, cut)
     end = purchases.end
-    if calibration_end is None:
+    if cut is None:
         table = _per_customer(purchases, purchases.end_day, unit)
     else:
-        cut = _end_date(calibration_end, "calibration_end")
         if cut >= end:
             raise DataError(
                 f"calibration_end ({cut.date()}) must be before the end of the observation "
                 f"({end.date()}), so that a holdout period remains."
             )
-        in_calibration = purchases.day <= _day_number(cut)
-        if not in_calibration.any():
+        if isinstance(purchases, _Purchases):
+            in_calibration = purchases.day <= _day_number(cut)
+            calibration = purchases.select(in_calibration)
+            holdout = purchases.select(~in_calibration)
+            n_all = len(purchases.customers)
+            count = np.bincount(holdout.code, minlength=n_all)
+            spend = np.bincount(holdout.code, weights=holdout.amount, minlength=n_all)
+            known = np.unique(calibration.code)
+        else:  # totals from an engine, already split at the cut
+            calibration, (count, spend) = purchases, purchases.holdout
+            known = purchases.per_customer()["code"]
+        if not len(known):
             raise DataError(
                 f"no transaction on or before calibration_end ({cut.date()}): choose a later date."
             )
-        calibration = purchases.select(in_calibration)
         table = _per_customer(calibration, _day_number(cut), unit)
-        holdout = purchases.select(~in_calibration)
-        n_all = len(purchases.customers)
-        count = np.bincount(holdout.code, minlength=n_all)
-        spend = np.bincount(holdout.code, weights=holdout.amount, minlength=n_all)
-        known = np.unique(calibration.code)
         table["holdout frequency"] = count[known].astype(int)
         table["holdout monetary value"] = spend[known] / np.maximum(count[known], 1)
         table["holdout duration"] = (end - cut).days / unit
