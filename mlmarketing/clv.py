@@ -75,6 +75,7 @@ __all__ = [
     "GammaGamma",
     "customer_lifetime_value",
     "describe_transactions",
+    "compress_summary",
     "holdout_table",
     "plot_holdout",
     "rfm_segment_summary",
@@ -631,6 +632,69 @@ def _rfm_arrays(
     return x, t_x, t_age
 
 
+def _weights(summary: pd.DataFrame, name: str | None) -> np.ndarray | None:
+    """The number of customers each row stands for (None: one each): whole numbers, 1 or more."""
+    if name is None:
+        return None
+    w = _column(summary, name, what="numbers of customers")
+    odd = (w != np.round(w)) | (w < 1)
+    if odd.any():
+        raise DataError(
+            f"column {name!r} must count the customers each row stands for (whole numbers, 1 or "
+            f"more); {describe_rows(summary.index, odd)} do not. Use the output of compress_summary."
+        )
+    return w
+
+
+def compress_summary(
+    summary: pd.DataFrame,
+    columns: Sequence[str] = ("frequency", "recency", "age"),
+    *,
+    weights: str = "customers",
+) -> pd.DataFrame:
+    """The distinct rows of a customer summary, with the number of customers each stands for.
+
+    BG/NBD depends on a customer only through (frequency, recency, age), and Gamma-Gamma
+    through (frequency, monetary value): fitting on the distinct rows with these counts as
+    weights (``BetaGeo(weights="customers")``) gives the same estimates as fitting on every
+    customer, in a fraction of the time. Ten million customers bought on a few hundred days
+    make a few hundred thousand distinct rows.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        One row per customer, as :func:`summary_from_transactions` returns it.
+    columns : sequence of str, default ("frequency", "recency", "age")
+        The columns a model reads; use ``("frequency", "monetary value")`` for Gamma-Gamma.
+    weights : str, default "customers"
+        Name of the count column added.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per distinct combination of ``columns`` (sorted), with ``weights``;
+        ``attrs`` (the time unit) kept.
+
+    Examples
+    --------
+    >>> summary = pd.DataFrame({"frequency": [0, 0, 2, 2], "recency": [0.0, 0.0, 3.0, 3.0],
+    ...                         "age": [5.0, 5.0, 6.0, 6.0]})
+    >>> compress_summary(summary)
+       frequency  recency  age  customers
+    0          0      0.0  5.0          2
+    1          2      3.0  6.0          2
+    """
+    check_frame(summary, name="summary")
+    names = check_columns(summary, list(columns))
+    if weights in summary.columns:
+        raise DataError(
+            f"summary already has a column {weights!r}: pass another name with weights=..."
+        )
+    table = summary.groupby(names, sort=True).size().rename(weights).reset_index()
+    table.attrs = dict(summary.attrs)
+    return table
+
+
 def _maximise(
     neg_log_likelihood, n_params: int, *, with_gradient: bool = False
 ) -> tuple[np.ndarray, float, bool, np.ndarray]:
@@ -728,6 +792,11 @@ class BetaGeo(_Model):
     frequency, recency, age : str
         Column names in the summary table (the defaults are those of
         :func:`summary_from_transactions`; ``age`` is the papers' *T*).
+    weights : str, optional
+        Column with the number of customers each row stands for, as in the output of
+        :func:`compress_summary`: the likelihood depends on nothing but (frequency, recency,
+        age), so ten million customers fit as their few hundred thousand distinct rows, with
+        the same estimates. None: one customer per row.
 
     Attributes
     ----------
@@ -760,11 +829,13 @@ class BetaGeo(_Model):
     _param_names = ("r", "alpha", "a", "b")
 
     def __init__(
-        self, frequency: str = "frequency", recency: str = "recency", age: str = "age"
+        self, frequency: str = "frequency", recency: str = "recency", age: str = "age",
+        weights: str | None = None,
     ) -> None:
         self.frequency = frequency
         self.recency = recency
         self.age = age
+        self.weights = weights
 
     @staticmethod
     def _neg_log_likelihood(
@@ -774,11 +845,16 @@ class BetaGeo(_Model):
         age: np.ndarray,
         x_levels: np.ndarray,
         x_index: np.ndarray,
+        weights: np.ndarray | None = None,
     ) -> tuple[float, np.ndarray]:
-        """Minus the log-likelihood (equation 6 of the paper) and its gradient in log-parameters."""
+        """Minus the log-likelihood (equation 6 of the paper) and its gradient in log-parameters.
+
+        ``weights``: the number of customers each row stands for (None: one each).
+        """
         params = np.exp(log_params)
         r, alpha, a, b = params
-        n = len(x)
+        w = np.ones(len(x)) if weights is None else weights
+        n = w.sum()
         # Terms that depend on x only, computed once per distinct x.
         base = special.gammaln(r + x_levels) - special.gammaln(r) + r * np.log(alpha)
         stay = special.betaln(a, b + x_levels) - special.betaln(a, b)
@@ -791,11 +867,12 @@ class BetaGeo(_Model):
         a1 = stay[x_index] - rx * log_age
         a2 = leave[x_index] - rx * log_recency
         total = np.logaddexp(a1, a2)
-        value = np.bincount(x_index, minlength=len(x_levels)) @ base + total.sum()
-        # Share of each customer's likelihood from "still alive" (w1) and "left after x" (w2).
-        w1 = np.exp(a1 - total)
-        w2 = 1.0 - w1
-        by_level = np.bincount(x_index, minlength=len(x_levels))
+        by_level = np.bincount(x_index, weights=w, minlength=len(x_levels))
+        value = by_level @ base + w @ total
+        # Share of each customer's likelihood from "still alive" (w1) and "left after x" (w2),
+        # times the customers of the row.
+        share = np.exp(a1 - total)
+        w1, w2 = w * share, w * (1.0 - share)
         w1_level = np.bincount(x_index, weights=w1, minlength=len(x_levels))
         w2_level = np.bincount(x_index, weights=w2, minlength=len(x_levels))
         psi_abx = special.digamma(a + b + x_levels)
@@ -828,22 +905,24 @@ class BetaGeo(_Model):
             ``self``, fitted.
         """
         x, t_x, age = _rfm_arrays(summary, self.frequency, self.recency, self.age)
-        if len(x) < 10 or (x > 0).sum() < 2:
+        w = _weights(summary, self.weights)
+        n_customers, n_repeat = (w.sum(), w[x > 0].sum()) if w is not None else (len(x), (x > 0).sum())
+        if n_customers < 10 or n_repeat < 2:
             raise DataError(
-                f"BetaGeo needs at least 10 customers, some with repeat purchases; got {len(x)} "
-                f"customer(s), {int((x > 0).sum())} with repeat purchases."
+                f"BetaGeo needs at least 10 customers, some with repeat purchases; got {n_customers:g} "
+                f"customer(s), {n_repeat:g} with repeat purchases."
             )
         x_levels, x_index = np.unique(x, return_inverse=True)
 
         def neg_log_likelihood(log_params: np.ndarray) -> tuple[float, np.ndarray]:
-            return self._neg_log_likelihood(log_params, x, t_x, age, x_levels, x_index)
+            return self._neg_log_likelihood(log_params, x, t_x, age, x_levels, x_index, w)
 
         estimates, loglik, converged, errors = _maximise(neg_log_likelihood, 4, with_gradient=True)
         self.params_ = dict(zip(self._param_names, estimates.tolist(), strict=True))
         self.standard_errors_ = dict(zip(self._param_names, errors.tolist(), strict=True))
         self.log_likelihood_ = loglik
         self.converged_ = converged
-        self.n_customers_ = len(x)
+        self.n_customers_ = int(n_customers)
         self.time_unit_ = summary.attrs.get("time_unit")
         return self
 
@@ -928,6 +1007,9 @@ class GammaGamma(_Model):
     frequency, monetary_value : str
         Column names in the summary table (the defaults are those of
         :func:`summary_from_transactions`).
+    weights : str, optional
+        Column with the number of customers each row stands for (the output of
+        ``compress_summary(summary, ["frequency", "monetary value"])``); None: one per row.
 
     Attributes
     ----------
@@ -950,10 +1032,12 @@ class GammaGamma(_Model):
     _param_names = ("p", "q", "gamma")
 
     def __init__(
-        self, frequency: str = "frequency", monetary_value: str = "monetary value"
+        self, frequency: str = "frequency", monetary_value: str = "monetary value",
+        weights: str | None = None,
     ) -> None:
         self.frequency = frequency
         self.monetary_value = monetary_value
+        self.weights = weights
 
     def _arrays(self, summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         check_frame(summary, name="summary")
@@ -973,28 +1057,30 @@ class GammaGamma(_Model):
             ``self``, fitted.
         """
         x, m = self._arrays(summary)
+        w = _weights(summary, self.weights)
+        w = np.ones(len(x)) if w is None else w
         repeat = x > 0
         free = repeat & (m <= 0)
         if free.any():
             warn_dropped(
-                int(free.sum()),
-                int(repeat.sum()),
+                int(w[free].sum()),
+                int(w[repeat].sum()),
                 f"repeat customers of the Gamma-Gamma fit have {self.monetary_value!r} = 0 (such as "
                 f"{summary.index[free][0]!r}), and the model needs a positive mean spend",
             )
         used = repeat & ~free
-        if used.sum() < 5:
+        if w[used].sum() < 5:
             raise DataError(
                 "GammaGamma needs at least 5 customers with repeat purchases and a positive mean "
-                f"spend; got {int(used.sum())}."
+                f"spend; got {int(w[used].sum())}."
             )
-        x, m = x[used], m[used]
+        x, m, w = x[used], m[used], w[used]
         log_m, log_x = np.log(m), np.log(x)
 
         def neg_log_likelihood(log_params: np.ndarray) -> float:
             p, q, gamma = np.exp(log_params)
             px = p * x
-            value = -(
+            value = -w @ (
                 special.gammaln(px + q)
                 - special.gammaln(px)
                 - special.gammaln(q)
@@ -1002,7 +1088,7 @@ class GammaGamma(_Model):
                 + (px - 1) * log_m
                 + px * log_x
                 - (px + q) * np.log(gamma + x * m)
-            ).sum()
+            )
             return float(value) if np.isfinite(value) else 1e300
 
         estimates, loglik, converged, errors = _maximise(neg_log_likelihood, 3)
@@ -1010,7 +1096,7 @@ class GammaGamma(_Model):
         self.standard_errors_ = dict(zip(self._param_names, errors.tolist(), strict=True))
         self.log_likelihood_ = loglik
         self.converged_ = converged
-        self.n_customers_ = len(x)
+        self.n_customers_ = int(w.sum())
         p, q, gamma = estimates
         self.mean_spend_ = float(p * gamma / (q - 1)) if q > 1 else float("inf")
         return self
