@@ -34,7 +34,8 @@ CUSTOMERS_PER_CHUNK = 1_000_000
 RANDOM_STATE = 20250402
 
 
-def simulate_big_chunk(n_customers: int, first_id: int, random_state: np.random.Generator | int) -> pd.DataFrame:
+def simulate_big_chunk(n_customers: int, first_id: int,
+                       random_state: np.random.Generator | int) -> pd.DataFrame:
     """The purchases of ``n_customers`` customers (ids from ``first_id``), sorted by date.
 
     Customers make a first purchase on a day of 2023 (uniformly). While active, a customer
@@ -108,7 +109,8 @@ def write_big(rows: int, out: str | Path, *, random_state: int = RANDOM_STATE,
     written = customers = part = 0
     connection = duckdb.connect()
     while written < rows:
-        chunk = simulate_big_chunk(customers_per_chunk, customers + 1, np.random.default_rng(seeds.spawn(1)[0]))
+        seed = np.random.default_rng(seeds.spawn(1)[0])
+        chunk = simulate_big_chunk(customers_per_chunk, customers + 1, seed)
         lengths = np.bincount(chunk["customer_id"].to_numpy() - customers - 1, minlength=customers_per_chunk)
         needed = rows - written
         if lengths.sum() > needed:
