@@ -185,8 +185,18 @@ def day_numbers(values: pd.Series) -> np.ndarray:
     return stamps.to_numpy().astype("datetime64[D]").astype(np.int64)
 
 
-def normalised_ids(values: pd.Series, column: str) -> pd.Series:
-    """Ids from an engine as the kit's text; two spellings of one id are refused with the fix."""
+def normalised_ids(values: pd.Series, column: str) -> np.ndarray:
+    """Ids from an engine as the kit's text (a NumPy text array, one per distinct engine value).
+
+    Whole numbers are written as ``read_ids`` writes them (``7``, ``7.0`` -> ``"7"``), at NumPy
+    speed; distinct numbers are distinct texts. Other ids go through ``read_ids``, and two
+    spellings of one id are refused with the fix.
+    """
+    array = values.to_numpy()
+    if array.dtype.kind in "iu":
+        return array.astype(np.int64).astype(str)
+    if array.dtype.kind == "f" and np.isfinite(array).all() and (array == np.round(array)).all():
+        return array.astype(np.int64).astype(str)
     texts = read_ids(pd.Series(values.to_numpy(dtype=object), dtype=object), column=column)
     repeated = texts.duplicated(keep=False)
     if repeated.any():
@@ -197,7 +207,7 @@ def normalised_ids(values: pd.Series, column: str) -> pd.Series:
             "Normalise the ids in the engine first (trim the spaces, cast them to one type), "
             "or work on a pandas DataFrame."
         )
-    return texts
+    return texts.to_numpy(dtype=str)
 
 
 def _count(condition: Any) -> Any:
@@ -231,13 +241,15 @@ class CustomerTotals:
 
 
 def customer_totals(frame: Any, customer: str, date: str, amount: str | None, end: pd.Timestamp | None,
-                    cut: pd.Timestamp | None = None, *, stacklevel: int = 4) -> CustomerTotals:
+                    cut: pd.Timestamp | None = None, *, first_amount: bool = True,
+                    stacklevel: int = 4) -> CustomerTotals:
     """The reduction behind ``rfm_table`` and ``summary_from_transactions``, pushed down to the engine.
 
     Rows of one customer on one day are one purchase (their amounts summed); rows without a
     customer, a date or an amount are left out with a DataWarning; negative or infinite
     amounts and dates after ``end`` raise, as on pandas. With ``cut`` the totals describe the
-    purchases up to ``cut`` (included) and ``holdout`` those after it.
+    purchases up to ``cut`` (included) and ``holdout`` those after it. ``first_amount=False``
+    skips the amount of the first purchase (RFM does not need it; NaN then).
     """
     import narwhals as nw
 
@@ -310,20 +322,24 @@ def customer_totals(frame: Any, customer: str, date: str, amount: str | None, en
             "Pass a later as_of, or drop the transactions after it."
         )
     clean = frame.filter(valid).select(nw.col(customer).alias("_c"), day.alias("_d"), value.alias("_x"))
-    purchases = clean.group_by("_c", "_d").agg(nw.col("_x").sum())
+    # One pass per customer over the rows themselves: a purchase is a distinct (customer, day),
+    # so the purchases are counted as distinct days. Grouping by (customer, day) first would
+    # build a table nearly as long as the rows.
     if cut is not None:
-        holdout = (purchases.filter(nw.col("_d") > cut.date()).group_by("_c")
-                   .agg(nw.len().alias("_hn"), nw.col("_x").sum().alias("_hx")))
-        purchases = purchases.filter(nw.col("_d") <= cut.date())
-    per = purchases.group_by("_c").agg(
+        holdout = (clean.filter(nw.col("_d") > cut.date()).group_by("_c")
+                   .agg(nw.col("_d").n_unique().alias("_hn"), nw.col("_x").sum().alias("_hx")))
+        clean = clean.filter(nw.col("_d") <= cut.date())
+    per = clean.group_by("_c").agg(
         nw.col("_d").min().alias("_first"), nw.col("_d").max().alias("_last"),
-        nw.len().alias("_n"), nw.col("_x").sum().alias("_total"),
+        nw.col("_d").n_unique().alias("_n"), nw.col("_x").sum().alias("_total"),
     )
-    # The amount of the first purchase: one purchase per customer falls on their first day.
-    starts = per.select(nw.col("_c").alias("_c1"), nw.col("_first").alias("_d1"))
-    first = purchases.join(starts, left_on=["_c", "_d"], right_on=["_c1", "_d1"]).select(
-        "_c", nw.col("_x").alias("_x1"))
-    query = per.join(first, on="_c")
+    query = per
+    if first_amount:
+        # The amount of the first purchase: the rows on each customer's first day.
+        starts = per.select(nw.col("_c").alias("_c1"), nw.col("_first").alias("_d1"))
+        first = (clean.join(starts, left_on=["_c", "_d"], right_on=["_c1", "_d1"])
+                 .group_by("_c").agg(nw.col("_x").sum().alias("_x1")))
+        query = query.join(first, on="_c")
     if cut is not None:
         query = query.join(holdout, on="_c", how="left")
     result = to_pandas(query)
@@ -333,8 +349,9 @@ def customer_totals(frame: Any, customer: str, date: str, amount: str | None, en
         empty = {k: np.zeros(0) for k in ("code", "first", "last", "n", "total", "first_amount")}
         return CustomerTotals(empty, pd.Index([], dtype=object), end,
                               (np.zeros(0), np.zeros(0)) if cut is not None else None)
-    ids = normalised_ids(result["_c"], customer).to_numpy(dtype=object)
+    ids = normalised_ids(result["_c"], customer)
     order = np.argsort(ids, kind="stable")
+    ids = ids[order].astype(object)
     result = result.iloc[order]
     each = {
         "code": np.arange(len(result)),
@@ -342,10 +359,10 @@ def customer_totals(frame: Any, customer: str, date: str, amount: str | None, en
         "last": day_numbers(result["_last"]),
         "n": result["_n"].to_numpy(dtype=np.int64),
         "total": result["_total"].to_numpy(dtype=float),
-        "first_amount": result["_x1"].to_numpy(dtype=float),
+        "first_amount": result["_x1"].to_numpy(dtype=float) if first_amount else np.full(len(result), np.nan),
     }
     later = None
     if cut is not None:
         later = (result["_hn"].fillna(0).to_numpy(dtype=np.int64),
                  result["_hx"].fillna(0).to_numpy(dtype=float))
-    return CustomerTotals(each, pd.Index(ids[order], dtype=object), end, later)
+    return CustomerTotals(each, pd.Index(ids, dtype=object), end, later)

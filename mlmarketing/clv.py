@@ -177,6 +177,7 @@ def _prepare(
     amount: str | None,
     as_of: object,
     cut: pd.Timestamp | None = None,
+    first_amount: bool = True,
 ) -> _Purchases:
     """Check the transactions and merge the rows of one customer and day into one purchase.
 
@@ -186,7 +187,8 @@ def _prepare(
     frame = engine_frame(transactions, name="transactions")
     if frame is not None:
         end = None if as_of is None else _end_date(as_of, "as_of")
-        return customer_totals(frame, customer, date, amount, end, cut, stacklevel=5)
+        return customer_totals(frame, customer, date, amount, end, cut, first_amount=first_amount,
+                               stacklevel=5)
     check_frame(transactions, name="transactions")
     columns = [customer, date] + ([amount] if amount is not None else [])
     check_columns(transactions, columns)
@@ -309,7 +311,7 @@ def rfm_table(
     0      a                0          2      50.0
     1      b               29          1      15.0
     """
-    purchases = _prepare(transactions, customer, date, amount, as_of)
+    purchases = _prepare(transactions, customer, date, amount, as_of, first_amount=False)
     each = purchases.per_customer()
     table = pd.DataFrame(
         {
@@ -324,7 +326,11 @@ def rfm_table(
     table["r score"] = r
     table["f score"] = f
     table["m score"] = _scores(table["monetary"], 5)
-    table["rfm code"] = r.astype(str) + f.astype(str) + table["m score"].astype(str)
+    # The 125 codes written once and looked up: text per customer is slow for millions of them.
+    which = ((r - 1) * 25 + (f - 1) * 5 + table["m score"] - 1).to_numpy()
+    names = [f"{a}{b}{c}" for a in "12345" for b in "12345" for c in "12345"]
+    codes = pd.Categorical.from_codes(which, names)
+    table["rfm code"] = pd.Series(codes, index=table.index).astype(str)
     segments = _segment_names(r.to_numpy(), f.to_numpy())
     table["segment"] = pd.Categorical(segments, categories=SEGMENT_ORDER)
     return table
@@ -1075,20 +1081,21 @@ class GammaGamma(_Model):
                 f"spend; got {int(w[used].sum())}."
             )
         x, m, w = x[used], m[used], w[used]
-        log_m, log_x = np.log(m), np.log(x)
+        # Every term but the last depends on the customer through x only: summed once per
+        # distinct x (a few dozen), so each evaluation costs one log per row.
+        x_levels, x_index = np.unique(x, return_inverse=True)
+        w_level = np.bincount(x_index, weights=w)
+        log_m_level = np.bincount(x_index, weights=w * np.log(m))
+        spend = x * m
 
         def neg_log_likelihood(log_params: np.ndarray) -> float:
             p, q, gamma = np.exp(log_params)
-            px = p * x
-            value = -w @ (
-                special.gammaln(px + q)
-                - special.gammaln(px)
-                - special.gammaln(q)
-                + q * np.log(gamma)
-                + (px - 1) * log_m
-                + px * log_x
-                - (px + q) * np.log(gamma + x * m)
-            )
+            px = p * x_levels
+            per_level = w_level @ (
+                special.gammaln(px + q) - special.gammaln(px) - special.gammaln(q)
+                + q * np.log(gamma) + px * np.log(x_levels)
+            ) + (px - 1) @ log_m_level
+            value = -(per_level - w @ ((p * x + q) * np.log(gamma + spend)))
             return float(value) if np.isfinite(value) else 1e300
 
         estimates, loglik, converged, errors = _maximise(neg_log_likelihood, 3)
