@@ -366,3 +366,177 @@ def customer_totals(frame: Any, customer: str, date: str, amount: str | None, en
         later = (result["_hn"].fillna(0).to_numpy(dtype=np.int64),
                  result["_hx"].fillna(0).to_numpy(dtype=float))
     return CustomerTotals(each, pd.Index(ids, dtype=object), end, later)
+
+
+# ----------------------------------------------------------------------------- media, products
+
+
+def media_totals(frame: Any, by: str | Sequence[str] | None, named: dict[str, str]) -> pd.DataFrame:
+    """The rows of a media table summed in its engine, per group and pattern of missing values.
+
+    ``named`` maps each role (``spend``, ``clicks``, ...) to its column. Rows whose known values
+    are the same columns are summed together, so that every KPI of ``media.media_kpis`` (each
+    uses the rows where both of its numbers are known) is the same on the result as on the
+    rows. Negative or infinite values, and more clicks than impressions, are refused here, row
+    by row, before summing could hide them.
+    """
+    import narwhals as nw
+
+    keys = [] if by is None else [by] if isinstance(by, str) else list(by)
+    check_engine_columns(frame, keys, role="group column")
+    for role, column in named.items():
+        check_engine_columns(frame, column, role=f"{role} column")
+        require_kind(frame, column, ["number"], role=role)
+    values = {role: nw.col(column).cast(nw.Float64) for role, column in named.items()}
+    known = {role: ~(value.is_null() | value.is_nan()) for role, value in values.items()}
+    checks = {}
+    for role, value in values.items():
+        checks[f"negative {role}"] = _count(value < 0)
+        checks[f"infinite {role}"] = _count(value.abs() == float("inf"))
+    if "clicks" in values:
+        checks["too many clicks"] = _count(values["clicks"] > values["impressions"])
+    found = scalars(frame, **checks)
+    for role, column in named.items():
+        for problem in ("negative", "infinite"):
+            if found[f"{problem} {role}"]:
+                raise DataError(
+                    f"column {column!r} ({role}) has {int(found[f'{problem} {role}'])} {problem} value(s): "
+                    f"{role} cannot be {problem}. Fix or drop those rows in the engine first."
+                )
+    if found.get("too many clicks"):
+        raise DataError(
+            f"{int(found['too many clicks'])} row(s) have more clicks ({named['clicks']!r}) than "
+            f"impressions ({named['impressions']!r}). Check that the two columns are not swapped and "
+            "come from the same platform."
+        )
+    flags = [f"_known {role}" for role in named]
+    rows = frame.select(*keys, *[known[r].alias(f"_known {r}") for r in named],
+                        *[values[r].alias(c) for r, c in named.items()])
+    reduced = rows.group_by(*keys, *flags).agg(
+        *[nw.when(nw.col(f"_known {r}")).then(nw.col(c)).otherwise(0.0).sum().alias(c)
+          for r, c in named.items()])
+    table = to_pandas(reduced)
+    for role, column in named.items():
+        table[column] = table[column].where(table.pop(f"_known {role}").astype(bool))
+    return table
+
+
+def item_counts(frame: Any, item: str, *, name: str = "purchases") -> pd.Series:
+    """Rows per product, counted in the engine; the ids as the kit's text (spellings merged)."""
+    import narwhals as nw
+
+    check_engine_columns(frame, [item])
+    counted = to_pandas(frame.group_by(item).agg(nw.len().alias("_n")))
+    missing = counted[item].isna()
+    if missing.any():
+        raise DataError(
+            f"column {item!r} has {int(counted.loc[missing, '_n'].sum())} missing value(s); drop those "
+            f"rows (a filter {item} IS NOT NULL in the engine) or fill them in first."
+        )
+    ids = read_ids(pd.Series(counted[item].to_numpy(dtype=object), dtype=object), column=item)
+    sales = pd.Series(counted["_n"].to_numpy(dtype=np.int64), index=pd.Index(ids.to_numpy(dtype=str)))
+    return sales.groupby(level=0).sum()
+
+
+# ----------------------------------------------------------------------------- funnels, cohorts
+
+
+def funnel_counts(frame: Any, arm: str, labels: dict[str, str]) -> pd.DataFrame:
+    """E-mails per arm and combination of funnel steps reached, counted in the engine (column ``_n``).
+
+    A step column is read by the kit's rule, on the engine's types: booleans are yes/no (no
+    missing value), dates mean "happened" where present, numbers are 0/1 flags or amounts
+    (happened where present and not 0; negative or infinite refused). Text must be converted
+    in the engine. Every row that reached a step must have reached the step before, and a
+    later step's date cannot be earlier: both are checked row by row here.
+    """
+    import narwhals as nw
+
+    check_engine_columns(frame, arm, role="arm column")
+    check_engine_columns(frame, list(labels.values()), role="step column")
+    flags, dates, checks = {}, {}, {"rows": nw.len(), "no arm": _count(nw.col(arm).is_null())}
+    kinds = {}
+    for label, column in labels.items():
+        kind = kinds[label] = require_kind(frame, column, ["bool", "date", "number"], role="step")
+        values = nw.col(column)
+        checks[f"missing {label}"] = _count(values.is_null())
+        if kind == "bool":
+            flags[label] = values
+        elif kind == "date":
+            flags[label], dates[label] = ~values.is_null(), values
+        else:
+            number = values.cast(nw.Float64)
+            present = ~(number.is_null() | number.is_nan())
+            checks[f"negative {label}"] = _count(number < 0)
+            checks[f"infinite {label}"] = _count(number.abs() == float("inf"))
+            checks[f"not 0/1 {label}"] = _count(present & (number != 0) & (number != 1))
+            flags[label] = present & (number != 0)
+    names = list(labels)
+    for before, after in zip(names[:-1], names[1:], strict=True):
+        checks[f"skipped {after}"] = _count(flags[after] & ~flags[before])
+        if before in dates and after in dates:
+            checks[f"backwards {after}"] = _count(dates[after] < dates[before])
+    found = scalars(frame, **checks)
+    rows = int(found["rows"])
+    if found["no arm"]:
+        raise DataError(
+            f"column {arm!r} has {int(found['no arm'])} missing value(s): every e-mail must belong to "
+            "an arm. Drop those rows or fill in the arm in the engine before comparing."
+        )
+    for label, column in labels.items():
+        missing = int(found[f"missing {label}"])
+        if missing == rows:
+            raise DataError(
+                f"column {column!r} has no value at all ({rows} missing): an event column that is empty "
+                "on every row is usually the wrong column, not an event that never happened."
+            )
+        number = kinds[label] == "number"
+        if missing and (kinds[label] == "bool" or (number and not found[f"not 0/1 {label}"])):
+            raise DataError(
+                f"column {column!r} is a yes/no column with {missing} missing value(s): say yes or no on "
+                "every row (fill them in the engine, e.g. coalesce(col, false))."
+            )
+        for problem in ("negative", "infinite"):
+            if number and found[f"{problem} {label}"]:
+                raise DataError(
+                    f"column {column!r} has {int(found[f'{problem} {label}'])} {problem} value(s): an "
+                    "amount or count cannot be. Fix or drop those rows in the engine first."
+                )
+    for before, after in zip(names[:-1], names[1:], strict=True):
+        if found[f"skipped {after}"]:
+            raise DataError(
+                f"{int(found[f'skipped {after}'])} row(s) reached step {after!r} without step {before!r} "
+                f"(column {labels[after]!r} is set but {labels[before]!r} is not). A funnel's steps must "
+                "be in order: check the step order, or fill the earlier step from the later one first."
+            )
+        if found.get(f"backwards {after}"):
+            raise DataError(
+                f"{int(found[f'backwards {after}'])} row(s) have {labels[after]!r} earlier than "
+                f"{labels[before]!r}: events out of order. Check the time zones of the two columns."
+            )
+    reduced = frame.select(nw.col(arm), *[flag.alias(f"_step {label}") for label, flag in flags.items()])
+    steps = [f"_step {label}" for label in labels]
+    table = to_pandas(reduced.group_by(arm, *steps).agg(nw.len().alias("_n")))
+    return table.rename(columns={f"_step {label}": label for label in labels})
+
+
+def subscription_pairs(frame: Any, start: str, end: str) -> pd.DataFrame:
+    """The distinct (start, end) pairs of a subscription table with their accounts (``_n``), from the engine.
+
+    Dates are cut to days (the cohort table's grain); the result is indexed by a label that a
+    message can quote ("(12 accounts from 2024-01-05)").
+    """
+    import narwhals as nw
+
+    check_engine_columns(frame, [start, end], role="date column")
+    for column in (start, end):
+        require_kind(frame, column, ["date"], role="date")
+    pairs = frame.select(nw.col(start).cast(nw.Date), nw.col(end).cast(nw.Date)).group_by(
+        start, end, drop_null_keys=False).agg(nw.len().alias("_n"))
+    table = to_pandas(pairs)
+    for column in (start, end):
+        table[column] = pd.to_datetime(table[column]).astype("datetime64[ns]")
+    table = table.sort_values([start, end], na_position="last", ignore_index=True)
+    table.index = [f"({n} accounts from {s:%Y-%m-%d})" if pd.notna(s) else f"({n} accounts)"
+                   for n, s in zip(table["_n"], table[start], strict=True)]
+    return table

@@ -22,6 +22,9 @@ def as_polars(df: pd.DataFrame):
         if isinstance(values.dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(values):
             texts = values.astype(object).where(values.notna(), None).tolist()
             columns[name] = pl.Series(name, texts, dtype=pl.String)
+        elif pd.api.types.is_extension_array_dtype(values) and values.isna().any():
+            # Nullable integers: their missing values are nulls, as in a Parquet file.
+            columns[name] = pl.Series(name, values.astype(object).where(values.notna(), None).tolist())
         else:
             columns[name] = pl.Series(name, values.to_numpy())
     return pl.DataFrame(columns)

@@ -13,6 +13,10 @@ import pytest
 
 from mlmarketing import DataError, DataWarning, load_dataset
 from mlmarketing.clv import describe_transactions, rfm_table, summary_from_transactions
+from mlmarketing.experiments import funnel_report
+from mlmarketing.media import media_kpis
+from mlmarketing.recommend import long_tail
+from mlmarketing.survival import cohort_retention
 from tests.engines import engine_inputs
 
 pytest.importorskip("duckdb")
@@ -141,3 +145,95 @@ def test_the_caller_frame_is_left_as_it_was(inputs):
         warnings.simplefilter("ignore", DataWarning)
         rfm_table(inputs["polars"], "customer_id", "date", "amount")
     assert inputs["polars"].equals(before)
+
+
+@pytest.fixture(scope="module")
+def media(tmp_path_factory) -> tuple[pd.DataFrame, dict[str, object]]:
+    table = load_dataset("media").astype({"channel": object, "season": object})
+    # A row without a channel: its own group, "(missing)", as on pandas.
+    table.loc[3, "channel"] = None
+    return table, engine_inputs(table, tmp_path_factory.mktemp("media"))
+
+
+MEDIA_CALLS = {
+    "by channel": lambda d: media_kpis(d, "channel", conversions="total_conversions",
+                                       revenue="total_revenue", reach="reach"),
+    "by channel and season": lambda d: media_kpis(d, ["channel", "season"], conversions="total_conversions",
+                                                  revenue="total_revenue"),
+    "whole table": lambda d: media_kpis(d, None, conversions="reported_conversions", revenue=None),
+}
+
+
+@pytest.mark.parametrize("call", list(MEDIA_CALLS))
+@pytest.mark.parametrize("engine", ENGINES)
+def test_media_kpis_are_the_same_on_every_engine(media, engine, call):
+    table, inputs = media
+    _same(MEDIA_CALLS[call](inputs[engine]), MEDIA_CALLS[call](table))
+
+
+def test_media_rows_that_break_a_rule_are_refused_before_summing(media):
+    import duckdb
+
+    swapped = duckdb.sql("select * from (values ('tv', 10.0, 100, 5), ('tv', 10.0, 100, 300)) "
+                         "t(channel, spend, impressions, clicks)")
+    with pytest.raises(DataError, match="1 row\\(s\\) have more clicks"):
+        media_kpis(swapped, conversions=None, revenue=None)
+    negative = duckdb.sql(
+        "select * from (values ('tv', -10.0, 100), ('tv', 30.0, 100)) t(channel, spend, impressions)")
+    with pytest.raises(DataError, match="'spend' \\(spend\\) has 1 negative"):
+        media_kpis(negative, clicks=None, conversions=None, revenue=None)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_long_tail_is_the_same_on_every_engine(engine, tmp_path):
+    purchases = load_dataset("purchases")[["customer_id", "product_id"]].astype(object)
+    inputs = engine_inputs(purchases, tmp_path)
+    _same(long_tail(inputs[engine], head_share=0.6), long_tail(purchases, head_share=0.6))
+
+
+def test_long_tail_refuses_missing_products_in_an_engine():
+    import duckdb
+
+    with pytest.raises(DataError, match="'product_id' has 1 missing value"):
+        long_tail(duckdb.sql("select * from (values ('a'), (NULL), ('b')) t(product_id)"))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_funnel_report_is_the_same_on_every_engine(engine, tmp_path):
+    campaign = load_dataset("campaign")[["creative", "delivered", "opened_at", "clicked_at", "purchased_at",
+                                         "amount"]].astype({"creative": object})
+    inputs = engine_inputs(campaign, tmp_path)
+    steps = {"delivered": "delivered", "opened": "opened_at", "clicked": "clicked_at", "bought": "amount"}
+    result = funnel_report(inputs[engine], "creative", steps, level=0.9)
+    _same(result, funnel_report(campaign, "creative", steps, level=0.9))
+
+
+def test_funnel_steps_out_of_order_in_an_engine_are_refused():
+    import duckdb
+
+    table = duckdb.sql("select * from (values ('A', true, false), ('A', false, true), ('B', true, true)) "
+                       "t(creative, opened, clicked)")
+    with pytest.raises(DataError, match="1 row\\(s\\) reached step 'clicked' without step 'opened'"):
+        funnel_report(table, "creative", ["opened", "clicked"])
+    text = duckdb.sql("select 'A' as creative, 'oui' as opened")
+    with pytest.raises(DataError, match="step column 'opened' holds String .* Convert it in the engine"):
+        funnel_report(text, "creative", ["opened"])
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_cohort_retention_is_the_same_on_every_engine(engine, tmp_path):
+    accounts = load_dataset("cloud_services")[["signup_date", "end_date"]]
+    inputs = engine_inputs(accounts, tmp_path)
+    for freq in ("MS", "QS"):
+        expected = cohort_retention(accounts, "signup_date", "end_date", as_of="2024-12-31", freq=freq)
+        _same(cohort_retention(inputs[engine], "signup_date", "end_date", as_of="2024-12-31", freq=freq),
+              expected)
+
+
+def test_cohort_dates_after_the_extraction_in_an_engine_name_the_accounts():
+    import duckdb
+
+    table = duckdb.sql("select * from (values (DATE '2024-01-05', DATE '2024-03-01'), "
+                       "(DATE '2024-01-05', NULL)) t(start, stop)")
+    with pytest.raises(DataError, match="end dates after the extraction date .*1 accounts from 2024-01-05"):
+        cohort_retention(table, "start", "stop", as_of="2024-02-01")

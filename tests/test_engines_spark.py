@@ -90,3 +90,35 @@ def test_a_missing_column_in_a_spark_frame_names_the_fix(spark, transactions):
     frame = as_spark(spark, transactions)
     with pytest.raises(DataError, match="'amout' is not a column of the table. Did you mean 'amount'"):
         rfm_table(frame, "customer_id", "date", "amout")
+
+
+def test_media_kpis_and_long_tail_are_the_same_on_spark(spark):
+    from mlmarketing.media import media_kpis
+    from mlmarketing.recommend import long_tail
+
+    media = load_dataset("media").astype({"channel": object, "season": object}).head(400)
+    media = media[["channel", "season", "spend", "impressions", "clicks", "total_conversions",
+                   "total_revenue"]]
+    media["clicks"] = media["clicks"].astype(float)
+    frame = as_spark(spark, media)
+
+    def kpis(d):
+        return media_kpis(d, ["channel", "season"], conversions="total_conversions", revenue="total_revenue")
+
+    _same(kpis(frame), kpis(media))
+    purchases = load_dataset("purchases")[["product_id"]].astype(object).head(3000)
+    _same(long_tail(as_spark(spark, purchases)), long_tail(purchases))
+
+
+def test_funnel_and_cohorts_are_the_same_on_spark(spark):
+    from mlmarketing.experiments import funnel_report
+    from mlmarketing.survival import cohort_retention
+
+    campaign = load_dataset("campaign")[["creative", "delivered", "opened_at", "clicked_at"]].head(2000)
+    campaign = campaign.astype({"creative": object})
+    steps = ["delivered", "opened_at", "clicked_at"]
+    _same(funnel_report(as_spark(spark, campaign), "creative", steps),
+          funnel_report(campaign, "creative", steps))
+    accounts = load_dataset("cloud_services")[["signup_date", "end_date"]].head(1500)
+    _same(cohort_retention(as_spark(spark, accounts), "signup_date", "end_date", as_of="2024-12-31"),
+          cohort_retention(accounts, "signup_date", "end_date", as_of="2024-12-31"))
