@@ -874,7 +874,8 @@ class BetaGeo(_Model):
         a2 = leave[x_index] - rx * log_recency
         total = np.logaddexp(a1, a2)
         by_level = np.bincount(x_index, weights=w, minlength=len(x_levels))
-        value = by_level @ base + w @ total
+        # Sums over rows with NumPy, not BLAS's dot (`@`): its threads stall on a busy machine.
+        value = by_level @ base + (w * total).sum()
         # Share of each customer's likelihood from "still alive" (w1) and "left after x" (w2),
         # times the customers of the row.
         share = np.exp(a1 - total)
@@ -1095,7 +1096,7 @@ class GammaGamma(_Model):
                 special.gammaln(px + q) - special.gammaln(px) - special.gammaln(q)
                 + q * np.log(gamma) + px * np.log(x_levels)
             ) + (px - 1) @ log_m_level
-            value = -(per_level - w @ ((p * x + q) * np.log(gamma + spend)))
+            value = -(per_level - (w * (p * x + q) * np.log(gamma + spend)).sum())
             return float(value) if np.isfinite(value) else 1e300
 
         estimates, loglik, converged, errors = _maximise(neg_log_likelihood, 3)

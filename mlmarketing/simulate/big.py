@@ -110,8 +110,11 @@ def write_big(rows: int, out: str | Path, *, random_state: int = RANDOM_STATE,
     connection = duckdb.connect()
     while written < rows:
         seed = np.random.default_rng(seeds.spawn(1)[0])
-        chunk = simulate_big_chunk(customers_per_chunk, customers + 1, seed)
-        lengths = np.bincount(chunk["customer_id"].to_numpy() - customers - 1, minlength=customers_per_chunk)
+        # A customer makes about ten rows: a fifth of the rows still needed is enough customers
+        # for a small file (another chunk follows if not).
+        size = int(min(customers_per_chunk, max(1000, (rows - written) // 5)))
+        chunk = simulate_big_chunk(size, customers + 1, seed)
+        lengths = np.bincount(chunk["customer_id"].to_numpy() - customers - 1, minlength=size)
         needed = rows - written
         if lengths.sum() > needed:
             # The first customers whose histories reach the rows asked for, whole.
@@ -119,7 +122,7 @@ def write_big(rows: int, out: str | Path, *, random_state: int = RANDOM_STATE,
             chunk = chunk[chunk["customer_id"].to_numpy() <= customers + keep]
             customers += keep
         else:
-            customers += customers_per_chunk
+            customers += size
         path = folder / f"part-{part:05d}.parquet"
         connection.register("chunk", chunk)
         connection.execute(f"COPY chunk TO '{path.as_posix()}' (FORMAT parquet, COMPRESSION zstd)")
@@ -128,7 +131,7 @@ def write_big(rows: int, out: str | Path, *, random_state: int = RANDOM_STATE,
         part += 1
     connection.close()
     truth = {
-        "rows": written, "customers": customers, "files": part,
+        "rows requested": rows, "rows": written, "customers": customers, "files": part,
         "bg_nbd": dict(BG_NBD), "gamma_gamma": dict(GAMMA_GAMMA), "time_unit": "weeks",
         "observation_end": END.strftime("%Y-%m-%d"), "random_state": random_state,
         "columns": {"customer_id": "customer number", "date": "day of the purchase",
