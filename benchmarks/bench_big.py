@@ -64,6 +64,11 @@ def run_case(engine: str, rows: int) -> dict:
     """One case, in this process: load (pandas only), then the timed pipeline."""
     folder = data_folder(rows)
     if engine == "duckdb":
+        import duckdb
+
+        # The helpers read Parquet paths on DuckDB's default connection; capped so that the case
+        # fits the memory budget (DuckDB spills the rest of a big aggregation to disk).
+        duckdb.execute(f"SET memory_limit = '{MEMORY_BUDGET_GB - 1:g}GB'")
         data = str(folder)
     elif engine == "pandas":
         import duckdb
