@@ -426,7 +426,7 @@ def describe_transactions(
     """
     share = _share(holdout_share, "holdout_share", low=1e-9, high=0.9,
                    meaning="a share of the history between 0 and 0.9, such as 0.25")
-    purchases = _prepare(transactions, customer, date, amount, as_of)
+    purchases = _prepare(transactions, customer, date, amount, as_of, first_amount=False)
     each = purchases.per_customer()
     first = pd.Timestamp(int(each["first"].min()), unit="D")
     last = purchases.end
