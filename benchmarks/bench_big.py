@@ -81,7 +81,7 @@ def run_case(engine: str, rows: int) -> dict:
                  .config("spark.ui.enabled", "false").config("spark.driver.memory", "3g")
                  .config("spark.sql.session.timeZone", "UTC").getOrCreate())
         spark.sparkContext.setLogLevel("ERROR")
-        data = spark.read.parquet(str(folder))
+        data = spark.read.parquet(str(folder / "*.parquet"))
     else:
         raise SystemExit(f"unknown engine {engine!r}: duckdb, pandas or spark")
     start = time.perf_counter()

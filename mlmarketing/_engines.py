@@ -220,6 +220,24 @@ def _count(condition: Any) -> Any:
 # ----------------------------------------------------------------------------- customer value
 
 
+# Rows per pass of a DuckDB aggregation: the state of one pass (a row per customer and day) then
+# fits in memory, where a hundred million rows at once would spill to disk.
+PART_ROWS = 20_000_000
+
+
+def _customer_parts(frame: Any, customer: str, rows: int) -> list[Any]:
+    """DuckDB: the rows in parts of about PART_ROWS, split by a hash of the customer (so that every
+    customer's rows are in one part); other engines plan their own partitions: one part."""
+    if not frame.implementation.is_duckdb() or rows <= PART_ROWS:
+        return [frame]
+    import narwhals as nw
+
+    native = frame.to_native()
+    quoted = '"' + customer.replace('"', '""') + '"'
+    n_parts = -(-rows // PART_ROWS)
+    return [nw.from_native(native.filter(f"hash({quoted}) % {n_parts} = {i}")).lazy() for i in range(n_parts)]
+
+
 class CustomerTotals:
     """Per-customer purchase totals computed in an engine, as ``mlmarketing.clv`` reads them.
 
@@ -321,28 +339,34 @@ def customer_totals(frame: Any, customer: str, date: str, amount: str | None, en
             f"(as_of = {end.date()}), such as {pd.Timestamp(found['first_late']).date()}. "
             "Pass a later as_of, or drop the transactions after it."
         )
-    clean = frame.filter(valid).select(nw.col(customer).alias("_c"), day.alias("_d"), value.alias("_x"))
-    # One pass per customer over the rows themselves: a purchase is a distinct (customer, day),
-    # so the purchases are counted as distinct days. Grouping by (customer, day) first would
-    # build a table nearly as long as the rows.
-    if cut is not None:
-        holdout = (clean.filter(nw.col("_d") > cut.date()).group_by("_c")
-                   .agg(nw.col("_d").n_unique().alias("_hn"), nw.col("_x").sum().alias("_hx")))
-        clean = clean.filter(nw.col("_d") <= cut.date())
-    per = clean.group_by("_c").agg(
-        nw.col("_d").min().alias("_first"), nw.col("_d").max().alias("_last"),
-        nw.col("_d").n_unique().alias("_n"), nw.col("_x").sum().alias("_total"),
-    )
-    query = per
-    if first_amount:
-        # The amount of the first purchase: the rows on each customer's first day.
-        starts = per.select(nw.col("_c").alias("_c1"), nw.col("_first").alias("_d1"))
-        first = (clean.join(starts, left_on=["_c", "_d"], right_on=["_c1", "_d1"])
-                 .group_by("_c").agg(nw.col("_x").sum().alias("_x1")))
-        query = query.join(first, on="_c")
-    if cut is not None:
-        query = query.join(holdout, on="_c", how="left")
-    result = to_pandas(query)
+    def totals(part: Any) -> pd.DataFrame:
+        clean = part.filter(valid).select(nw.col(customer).alias("_c"), day.alias("_d"), value.alias("_x"))
+        later = None
+        if cut is not None:
+            later = (clean.filter(nw.col("_d") > cut.date()).group_by("_c")
+                     .agg(nw.col("_d").n_unique().alias("_hn"), nw.col("_x").sum().alias("_hx")))
+            clean = clean.filter(nw.col("_d") <= cut.date())
+        if first_amount:
+            # A purchase is a distinct (customer, day): counted as distinct days, in one pass per
+            # customer; the amount of the first purchase from the rows of each first day.
+            per = clean.group_by("_c").agg(
+                nw.col("_d").min().alias("_first"), nw.col("_d").max().alias("_last"),
+                nw.col("_d").n_unique().alias("_n"), nw.col("_x").sum().alias("_total"))
+            starts = per.select(nw.col("_c").alias("_c1"), nw.col("_first").alias("_d1"))
+            first = (clean.join(starts, left_on=["_c", "_d"], right_on=["_c1", "_d1"])
+                     .group_by("_c").agg(nw.col("_x").sum().alias("_x1")))
+            query = per.join(first, on="_c")
+        else:  # the purchases (customer, day) first, then per customer: faster without the join
+            purchases = clean.group_by("_c", "_d").agg(nw.col("_x").sum())
+            query = purchases.group_by("_c").agg(
+                nw.col("_d").min().alias("_first"), nw.col("_d").max().alias("_last"),
+                nw.len().alias("_n"), nw.col("_x").sum().alias("_total"))
+        if later is not None:
+            query = query.join(later, on="_c", how="left")
+        return to_pandas(query)
+
+    parts = [totals(part) for part in _customer_parts(frame, customer, rows)]
+    result = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
     shown_reasons = ", ".join(f"{name} ({int(n)})" for name, n in reasons.items() if n)
     warn_dropped(n_dropped, rows, shown_reasons, stacklevel=stacklevel)
     if result.empty:

@@ -237,3 +237,14 @@ def test_cohort_dates_after_the_extraction_in_an_engine_name_the_accounts():
                        "(DATE '2024-01-05', NULL)) t(start, stop)")
     with pytest.raises(DataError, match="end dates after the extraction date .*1 accounts from 2024-01-05"):
         cohort_retention(table, "start", "stop", as_of="2024-02-01")
+
+
+@pytest.mark.parametrize("call", ["rfm_table", "summary with holdout"])
+def test_duckdb_in_customer_parts_gives_the_same_table(transactions, inputs, monkeypatch, call):
+    import mlmarketing._engines as engines
+
+    with pytest.warns(DataWarning):
+        whole = CLV_CALLS[call](inputs["parquet path"])
+    monkeypatch.setattr(engines, "PART_ROWS", 700)  # five parts of the 3,001 rows
+    with pytest.warns(DataWarning):
+        _same(CLV_CALLS[call](inputs["parquet path"]), whole)
