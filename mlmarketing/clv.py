@@ -446,7 +446,8 @@ def describe_transactions(
                 f"({first.date()}) and before the last day ({last.date()}), so that both periods "
                 "hold purchases; leave it None to derive it from the data."
             )
-    revenue = float(each["total"].sum())
+    # On pandas the sum over the purchases themselves, as always (the same last digits).
+    revenue = float(purchases.amount.sum() if isinstance(purchases, _Purchases) else each["total"].sum())
     n_purchases = int(each["n"].sum())
     return pd.DataFrame(
         {
@@ -860,7 +861,7 @@ class BetaGeo(_Model):
         params = np.exp(log_params)
         r, alpha, a, b = params
         w = np.ones(len(x)) if weights is None else weights
-        n = w.sum()
+        n = len(x) if weights is None else w.sum()
         # Terms that depend on x only, computed once per distinct x.
         base = special.gammaln(r + x_levels) - special.gammaln(r) + r * np.log(alpha)
         stay = special.betaln(a, b + x_levels) - special.betaln(a, b)
@@ -873,7 +874,9 @@ class BetaGeo(_Model):
         a1 = stay[x_index] - rx * log_age
         a2 = leave[x_index] - rx * log_recency
         total = np.logaddexp(a1, a2)
-        by_level = np.bincount(x_index, weights=w, minlength=len(x_levels))
+        # Customers per distinct x (whole counts without weights, summed as before them).
+        by_level = np.bincount(x_index, minlength=len(x_levels)) if weights is None else np.bincount(
+            x_index, weights=w, minlength=len(x_levels))
         # Sums over rows with NumPy, not BLAS's dot (`@`): its threads stall on a busy machine.
         value = by_level @ base + (w * total).sum()
         # Share of each customer's likelihood from "still alive" (w1) and "left after x" (w2),
@@ -1082,20 +1085,34 @@ class GammaGamma(_Model):
                 f"spend; got {int(w[used].sum())}."
             )
         x, m, w = x[used], m[used], w[used]
-        # Every term but the last depends on the customer through x only: summed once per
-        # distinct x (a few dozen), so each evaluation costs one log per row.
+        log_m, log_x = np.log(m), np.log(x)
+        # Compressed rows (weights): every term but the last depends on the row through x only,
+        # summed once per distinct x (a few dozen), so an evaluation costs one log per row.
         x_levels, x_index = np.unique(x, return_inverse=True)
         w_level = np.bincount(x_index, weights=w)
-        log_m_level = np.bincount(x_index, weights=w * np.log(m))
+        log_m_level = np.bincount(x_index, weights=w * log_m)
         spend = x * m
 
         def neg_log_likelihood(log_params: np.ndarray) -> float:
             p, q, gamma = np.exp(log_params)
+            if self.weights is None:  # one row per customer: the terms as in the paper
+                px = p * x
+                value = -(
+                    special.gammaln(px + q)
+                    - special.gammaln(px)
+                    - special.gammaln(q)
+                    + q * np.log(gamma)
+                    + (px - 1) * log_m
+                    + px * log_x
+                    - (px + q) * np.log(gamma + x * m)
+                ).sum()
+                return float(value) if np.isfinite(value) else 1e300
             px = p * x_levels
             per_level = w_level @ (
                 special.gammaln(px + q) - special.gammaln(px) - special.gammaln(q)
                 + q * np.log(gamma) + px * np.log(x_levels)
             ) + (px - 1) @ log_m_level
+            # Sums over rows with NumPy, not BLAS's dot (`@`): its threads stall on a busy machine.
             value = -(per_level - (w * (p * x + q) * np.log(gamma + spend)).sum())
             return float(value) if np.isfinite(value) else 1e300
 
