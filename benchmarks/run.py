@@ -6,6 +6,15 @@
     python benchmarks/run.py functions    # the helpers' scale budgets (benchmarks/bench_*.py)
     python benchmarks/run.py notebooks 03-01 03-03   # only these (parts of file names)
     python benchmarks/run.py functions recommend     # one module, or parts of benchmark names
+    python benchmarks/run.py peers        # the kit against lifetimes, lifelines, statsforecast,
+                                          # implicit and scikit-learn, on the same real data
+    python benchmarks/run.py peers text recommend    # only these parts (see bench_peers.py)
+    python benchmarks/run.py peers --python PATH     # in an environment that has the peers
+
+"peers" runs benchmarks/bench_peers.py in its own environment, benchmarks/.venv-peers
+(git-ignored), which it builds the first time (venv + pip, from benchmarks/peers-requirements.txt,
+with the kit installed editable and without its dependencies: lifelines and statsforecast need
+pandas < 3) and rebuilds when that file changes.
 
 Timings on a shared machine vary; that is why they are measured here and not asserted in
 tests. The exit code is 1 when something is over its budget, so a person (or a scheduled
@@ -22,6 +31,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+PEERS_VENV = ROOT / "benchmarks" / ".venv-peers"
+PEERS_REQUIREMENTS = ROOT / "benchmarks" / "peers-requirements.txt"
 NOTEBOOK_BUDGET_S = 10.0
 TEST_COMMAND_BUDGET_S = 180.0
 
@@ -82,6 +93,35 @@ def bench_functions(selected: list[str] | None = None) -> list[tuple[str, float,
     return rows
 
 
+def _venv_python(venv: Path) -> Path:
+    return venv / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
+
+
+def peers_python() -> Path:
+    """The Python of benchmarks/.venv-peers, built or rebuilt from peers-requirements.txt."""
+    python = _venv_python(PEERS_VENV)
+    stamp = PEERS_VENV / "built-from.txt"  # the requirements it was built from
+    wanted = PEERS_REQUIREMENTS.read_text(encoding="utf-8")
+    if python.exists() and stamp.exists() and stamp.read_text(encoding="utf-8") == wanted:
+        return python
+    print(f"building {PEERS_VENV.relative_to(ROOT)} from {PEERS_REQUIREMENTS.relative_to(ROOT)} "
+          "(once; a few minutes)", flush=True)
+    subprocess.run([sys.executable, "-m", "venv", "--clear", str(PEERS_VENV)], check=True)
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    subprocess.run([*pip, "-r", str(PEERS_REQUIREMENTS)], check=True)
+    # Editable and without its dependencies: the kit's lock would bring pandas 3 back.
+    subprocess.run([*pip, "--no-deps", "-e", str(ROOT)], check=True)
+    stamp.write_text(wanted, encoding="utf-8")
+    return python
+
+
+def bench_peers(only: list[str], python: str | None) -> int:
+    """Run benchmarks/bench_peers.py (its own table) with the peers' Python; its exit code."""
+    interpreter = python or str(peers_python())
+    command = [interpreter, str(ROOT / "benchmarks" / "bench_peers.py"), *only]
+    return subprocess.run(command, cwd=ROOT).returncode
+
+
 def print_row(name: str, budget: float, seconds: float) -> None:
     verdict = "ok" if seconds <= budget else "OVER BUDGET"
     print(f"| {name:<58} | {seconds:9.2f} | {budget:8.1f} | {verdict:<11} |", flush=True)
@@ -89,9 +129,13 @@ def print_row(name: str, budget: float, seconds: float) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("what", nargs="?", default="all", choices=["all", "notebooks", "tests", "functions"])
+    parser.add_argument("what", nargs="?", default="all",
+                        choices=["all", "notebooks", "tests", "functions", "peers"])
     parser.add_argument("only", nargs="*", help="notebook file names or benchmark name parts")
+    parser.add_argument("--python", help="peers: an existing Python that has the peers (no build)")
     args = parser.parse_args(argv)
+    if args.what == "peers":
+        return bench_peers(args.only, args.python)
     print(f"| {'benchmark':<58} | {'seconds':>9} | {'budget':>8} | {'verdict':<11} |")
     print(f"|{'-' * 60}|{'-' * 11}:|{'-' * 9}:|{'-' * 13}|")
     rows = []

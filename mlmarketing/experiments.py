@@ -1210,6 +1210,8 @@ def simulate_bandit(
     n_campaigns: int = 200,
     epsilon: float = 0.1,
     n_draws: int = 100,
+    prior_successes: Mapping | pd.Series | None = None,
+    prior_trials: Mapping | pd.Series | None = None,
     random_state: int | None = 0,
 ) -> pd.DataFrame:
     """Replay a campaign sent in waves, with a fixed split or a bandit policy, many times.
@@ -1224,6 +1226,11 @@ def simulate_bandit(
     - ``"thompson sampling"``: each arm gets the share of the wave equal to the posterior
       probability that it is the best (Beta(1 + conversions, 1 + failures) per arm, estimated
       from ``n_draws`` draws): arms that are probably worse fade out on their own.
+
+    After an A/B test, pass its counts as ``prior_successes`` and ``prior_trials``: the bandits
+    then start from what the test learned (Thompson sampling's first wave is the plan of
+    :func:`probability_best`) instead of from nothing, as a team that ran the test would. Only the
+    ``n_emails`` new e-mails are counted in the conversions and the regret.
 
     All campaigns of a policy are simulated at once with NumPy arrays (one loop over waves).
 
@@ -1247,6 +1254,10 @@ def simulate_bandit(
         Exploration share of epsilon-greedy.
     n_draws : int, default 100
         Posterior draws per wave for Thompson sampling.
+    prior_successes, prior_trials : dict or pandas.Series, optional
+        Successes and e-mails already observed per arm (the test), the same arms as ``rates``:
+        epsilon-greedy and Thompson sampling start from them. Give both or neither; the fixed
+        split does not use them.
     random_state : int or None, default 0
         Seed; the same seed gives the same results (None: a different replay each time).
 
@@ -1255,8 +1266,9 @@ def simulate_bandit(
     pandas.DataFrame
         One row per policy, campaign and wave: ``policy``, ``campaign``, ``wave``,
         ``emails`` (sent so far), ``conversions`` (in the wave), ``total conversions`` (so far),
-        ``emails to best arm`` (so far) and ``regret`` (so far): the conversions expected to be
-        lost against sending every e-mail to the truly best arm.
+        ``emails to best arm`` (so far), ``regret`` (so far): the conversions expected to be
+        lost against sending every e-mail to the truly best arm, and one column
+        ``emails to <arm>`` per arm (sent so far), e.g. to count each arm's unsubscribes.
 
     Examples
     --------
@@ -1264,6 +1276,15 @@ def simulate_bandit(
     ...                        n_campaigns=10, random_state=0)
     >>> runs.groupby("policy")["wave"].max().tolist()
     [2, 2]
+
+    Starting from a test in which ``B`` had 12 conversions out of 400 and ``A`` 3, Thompson
+    sampling sends most of the first wave to ``B``:
+
+    >>> after_test = simulate_bandit({"A": 0.01, "B": 0.02}, 1000, "thompson", wave_size=1000,
+    ...                              prior_successes={"A": 3, "B": 12},
+    ...                              prior_trials={"A": 400, "B": 400})
+    >>> bool((after_test["emails to B"] > 800).mean() > 0.9)
+    True
     """
     names = _policy_names(policy)
     n_emails = check_positive_int(n_emails, "n_emails")
@@ -1271,12 +1292,16 @@ def simulate_bandit(
     if isinstance(rates, pd.DataFrame):
         if rates.empty:
             raise DataError("rates has no row: give one row of true rates per campaign.")
+        arms = list(rates.columns)
         rows = [_rates_array(row)[1] for _, row in rates.iterrows()]
         p = np.vstack(rows)
         n_campaigns = len(rows)
     else:
-        _, p = _rates_array(rates)
+        arms, p = _rates_array(rates)
         n_campaigns = check_positive_int(n_campaigns, "n_campaigns")
+    if "best arm" in [str(arm) for arm in arms]:
+        raise DataError("an arm is called 'best arm', a name the results use: rename that arm.")
+    prior = _prior_counts(prior_successes, prior_trials, arms)
     n_draws = check_positive_int(n_draws, "n_draws")
     if (
         isinstance(epsilon, bool)
@@ -1297,10 +1322,34 @@ def simulate_bandit(
             float(epsilon),
             n_draws,
             np.random.default_rng(seed),
+            prior,
+            arms,
         )
         for name, seed in zip(names, seeds, strict=True)
     ]
     return pd.concat(frames, ignore_index=True)
+
+
+def _prior_counts(prior_successes, prior_trials, arms: list) -> tuple[np.ndarray, np.ndarray] | None:
+    """The test's counts in the order of ``arms``, or None when no test is given."""
+    if prior_successes is None and prior_trials is None:
+        return None
+    if prior_successes is None or prior_trials is None:
+        raise DataError(
+            "give both prior_successes and prior_trials (the test's successes and e-mails per "
+            "arm), or neither."
+        )
+    s, n = _as_counts(prior_successes, prior_trials)
+    found = {str(arm): arm for arm in s.index}
+    missing = [arm for arm in arms if str(arm) not in found]
+    extra = [arm for arm in s.index if str(arm) not in {str(a) for a in arms}]
+    if missing or extra:
+        raise DataError(
+            f"the prior counts name the arms {list(s.index)} but the rates name {arms}: give the "
+            "test's counts for exactly the arms of the rates."
+        )
+    order = [found[str(arm)] for arm in arms]
+    return s[order].to_numpy(dtype=np.int64), n[order].to_numpy(dtype=np.int64)
 
 
 def _run_policy(
@@ -1312,6 +1361,8 @@ def _run_policy(
     epsilon: float,
     n_draws: int,
     gen: np.random.Generator,
+    prior: tuple[np.ndarray, np.ndarray] | None,
+    arms: list,
 ) -> pd.DataFrame:
     # One row of true rates per campaign (the same row repeated when the rates are fixed).
     p = np.broadcast_to(np.atleast_2d(p), (n_campaigns, np.atleast_2d(p).shape[1]))
@@ -1319,12 +1370,18 @@ def _run_policy(
     best = np.argmax(p, axis=1)
     gap = p.max(axis=1, keepdims=True) - p
     rows = np.arange(n_campaigns)
+    # What the policies have seen: the test's counts (if given), then every wave they send.
+    seen_sends = np.zeros((n_campaigns, k), dtype=np.int64)
+    seen_wins = np.zeros((n_campaigns, k), dtype=np.int64)
+    if prior is not None:
+        seen_wins += prior[0]
+        seen_sends += prior[1]
     sends = np.zeros((n_campaigns, k), dtype=np.int64)
-    wins = np.zeros((n_campaigns, k), dtype=np.int64)
     sizes = [wave_size] * (n_emails // wave_size) + (
         [n_emails % wave_size] if n_emails % wave_size else []
     )
     n_waves = len(sizes)
+    per_arm = np.zeros((n_waves, n_campaigns, k), dtype=np.int64)
     conversions = np.zeros((n_waves, n_campaigns), dtype=np.int64)
     to_best = np.zeros((n_waves, n_campaigns), dtype=np.int64)
     regret = np.zeros((n_waves, n_campaigns))
@@ -1336,15 +1393,15 @@ def _run_policy(
             allocation += extra
         else:
             if policy == "epsilon-greedy":
-                observed = wins / np.maximum(sends, 1)
+                observed = seen_wins / np.maximum(seen_sends, 1)
                 # Random tie-breaking among equal observed rates (e.g. all zero at the start).
                 leader = np.argmax(observed + gen.random((n_campaigns, k)) * 1e-9, axis=1)
                 shares = np.full((n_campaigns, k), epsilon / k)
                 shares[np.arange(n_campaigns), leader] += 1 - epsilon
             else:
                 draws = gen.beta(
-                    1 + wins[:, None, :],
-                    1 + sends[:, None, :] - wins[:, None, :],
+                    1 + seen_wins[:, None, :],
+                    1 + seen_sends[:, None, :] - seen_wins[:, None, :],
                     size=(n_campaigns, n_draws, k),
                 )
                 winner = draws.argmax(axis=2)
@@ -1352,23 +1409,26 @@ def _run_policy(
             allocation = gen.multinomial(size, shares)
         won = gen.binomial(allocation, p)
         sends += allocation
-        wins += won
+        seen_sends += allocation
+        seen_wins += won
+        per_arm[w] = sends
         conversions[w] = won.sum(axis=1)
         to_best[w] = sends[rows, best]
         regret[w] = (sends * gap).sum(axis=1)
     emails = np.cumsum(sizes)
-    return pd.DataFrame(
-        {
-            "policy": policy,
-            "campaign": np.tile(np.arange(n_campaigns), n_waves),
-            "wave": np.repeat(np.arange(1, n_waves + 1), n_campaigns),
-            "emails": np.repeat(emails, n_campaigns),
-            "conversions": conversions.ravel(),
-            "total conversions": conversions.cumsum(axis=0).ravel(),
-            "emails to best arm": to_best.ravel(),
-            "regret": regret.ravel(),
-        }
-    )
+    table = {
+        "policy": policy,
+        "campaign": np.tile(np.arange(n_campaigns), n_waves),
+        "wave": np.repeat(np.arange(1, n_waves + 1), n_campaigns),
+        "emails": np.repeat(emails, n_campaigns),
+        "conversions": conversions.ravel(),
+        "total conversions": conversions.cumsum(axis=0).ravel(),
+        "emails to best arm": to_best.ravel(),
+        "regret": regret.ravel(),
+    }
+    for j, arm in enumerate(arms):
+        table[f"emails to {arm}"] = per_arm[:, :, j].ravel()
+    return pd.DataFrame(table)
 
 
 def summarise_bandit(

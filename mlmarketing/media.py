@@ -1039,10 +1039,11 @@ def _fit_core(y: pd.Series, settings: dict, starts) -> ResponseCurves:
     fitted = pd.Series((base @ gamma) * y_scale, index=wide.index) + contributions.sum(axis=1)
 
     def share_explained(rows: np.ndarray) -> float:
-        actual = y[rows]
+        # Positions, not labels: ``rows`` is a mask or, in a block bootstrap, week positions.
+        actual = y.iloc[rows]
         if len(actual) < 2:
             return float("nan")
-        return 1.0 - float(((actual - fitted[rows]) ** 2).sum()
+        return 1.0 - float(((actual - fitted.iloc[rows]) ** 2).sum()
                            / ((actual - actual.mean()) ** 2).sum())
 
     calibration_end = settings["calibration_end"]
@@ -1062,15 +1063,31 @@ def _fit_core(y: pd.Series, settings: dict, starts) -> ResponseCurves:
 
 
 def incremental_cpa_intervals(
-    curves: ResponseCurves, *, n_resamples: int = 20, level: float = 0.95, random_state: int = 0
+    curves: ResponseCurves,
+    *,
+    n_resamples: int = 20,
+    level: float = 0.95,
+    random_state: int = 0,
+    method: str = "blocks",
+    block_length: int | None = None,
 ) -> pd.DataFrame:
-    """How sure is each incremental CPA? A residual bootstrap of the fit.
+    """How sure is each incremental CPA? A bootstrap of the fit.
 
-    Each resample keeps the spend and the controls, adds the fit's own weekly errors, drawn
-    again at random, to the fitted conversions, and refits the curves (starting from the fit).
-    The spread of the incremental CPAs over the resamples is the uncertainty that the weekly
-    noise leaves; it does not cover a wrong model (a missing control, channels that always
-    move together).
+    Each resample refits the curves (starting from the fit) on data drawn again at random, and
+    the spread of the incremental CPAs over the resamples gives the interval:
+
+    - ``method="blocks"`` (the default), a moving-block bootstrap of the periods: the fit's
+      periods are drawn again in blocks of ``block_length`` consecutive ones, with
+      replacement, each with its spend, controls and conversions (the carry-over is still
+      computed on the real sequence of spend). It does not assume that the model's errors are
+      alike every week, and blocks keep errors that follow each other together;
+    - ``method="residuals"``, a residual bootstrap: the spend and controls are kept, and the
+      fit's own errors, drawn again, are added to the fitted conversions. The errors are first
+      scaled up by ``sqrt(n / (n - p))`` (``n`` periods fitted, ``p`` parameters): a fit with
+      many parameters leaves errors smaller than the real noise.
+
+    Neither covers a wrong model (a missing control, channels that always move together):
+    only an experiment (a lift or geo test) checks that.
 
     Parameters
     ----------
@@ -1082,26 +1099,58 @@ def incremental_cpa_intervals(
         Confidence level of the intervals.
     random_state : int, default 0
         Seed of the resampling.
+    method : {"blocks", "residuals"}, default "blocks"
+        What is drawn again (see above).
+    block_length : int, optional
+        Consecutive periods per block (``method="blocks"``); default the cube root of the
+        number of periods fitted, rounded (5 for 96 weeks).
 
     Returns
     -------
     pandas.DataFrame
         Indexed by ``channel``: ``incremental CPA`` (the fit's), ``low`` and ``high``.
+
+    Examples
+    --------
+    >>> from mlmarketing.simulate import generate
+    >>> media = generate("media", n_weeks=104).tables["01-04-Media.csv"]
+    >>> curves = fit_response_curves(media, controls=["season", "promotion"])
+    >>> table = incremental_cpa_intervals(curves, n_resamples=5)
+    >>> bool((table["low"] <= table["high"]).all())
+    True
     """
     if not isinstance(curves, ResponseCurves) or curves._refit is None:
         raise DataError("curves must be the result of fit_response_curves.")
     n_resamples = check_positive_int(n_resamples, "n_resamples", minimum=2)
     level = check_level(level)
+    if method not in ("blocks", "residuals"):
+        raise DataError(f"method must be 'blocks' or 'residuals', got {method!r}.")
     settings = curves._refit
-    rows = settings["fit_rows"]
+    rows = np.flatnonzero(settings["fit_rows"])
+    if block_length is None:
+        block_length = max(1, round(len(rows) ** (1 / 3)))
+    block_length = check_positive_int(block_length, "block_length (periods)")
+    if block_length > len(rows):
+        raise DataError(
+            f"block_length is {block_length} periods but the fit has {len(rows)}: choose at most "
+            f"{len(rows)} (default: the cube root of the number of periods)."
+        )
+    n_params = 3 * curves.spend.shape[1] + len(curves.controls)
     residuals = (curves.target - curves.fitted).to_numpy()[rows]
+    residuals = residuals * np.sqrt(len(rows) / max(len(rows) - n_params, 1))
     generator = np.random.default_rng(random_state)
     spend = curves.spend.sum()
     draws = []
     for _ in range(n_resamples):
-        noise = generator.choice(residuals, size=len(curves.target), replace=True)
-        y = (curves.fitted + noise).clip(lower=0).rename(curves.target.name)
-        refit = _fit_core(y, settings, starts=[settings["theta"]])
+        if method == "blocks":
+            starts = generator.integers(0, len(rows) - block_length + 1, size=-(-len(rows) // block_length))
+            picked = (starts[:, None] + np.arange(block_length)).ravel()[: len(rows)]
+            refit = _fit_core(curves.target, {**settings, "fit_rows": rows[picked]},
+                              starts=[settings["theta"]])
+        else:
+            noise = generator.choice(residuals, size=len(curves.target), replace=True)
+            y = (curves.fitted + noise).clip(lower=0).rename(curves.target.name)
+            refit = _fit_core(y, settings, starts=[settings["theta"]])
         draws.append(_ratio(spend, refit.contributions.sum()))
     table = pd.concat(draws, axis=1)
     tail = (1 - level) / 2

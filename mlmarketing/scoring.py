@@ -14,7 +14,10 @@ event the score predicts: a leaver, a buyer).
 - :func:`odds_ratios` and :func:`score_drivers` say what drives the score;
 - :func:`best_threshold` and :func:`campaign_profit` turn the score into a decision in euros,
   :func:`profit_difference` says how sure the gain over another list is, and :func:`call_list`
-  scores the customers still there (target "no") for the next campaign.
+  scores the customers still there (target "no") for the next campaign;
+- when the table is a sample richer (or poorer) in positives than the customer base it was drawn
+  from, :func:`rescale_scores` turns its probabilities into the base's and :func:`base_weights`
+  says how many customers of the base each row stands for (the ``weights`` of the euro helpers).
 
 How columns are used (the same rule everywhere, shown by :func:`feature_roles`):
 
@@ -83,6 +86,7 @@ from mlmarketing._validation import (
 
 __all__ = [
     "ThresholdChoice",
+    "base_weights",
     "best_threshold",
     "call_list",
     "campaign_profit",
@@ -101,7 +105,9 @@ __all__ = [
     "plot_roc",
     "profit_difference",
     "rate_by",
+    "rescale_scores",
     "score_drivers",
+    "top_scores",
 ]
 
 MISSING_LEVEL = "(missing)"
@@ -716,6 +722,151 @@ def gains_table(y_true: Any, scores: Any, n_bins: int = 10) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 
 
+def _check_rate(value: Any, name: str) -> float:
+    if (
+        not isinstance(value, (int, float, np.integer, np.floating))
+        or isinstance(value, bool)
+        or not 0 < value < 1
+    ):
+        raise DataError(
+            f"{name} must be a share strictly between 0 and 1 (e.g. 0.01 for 1 %), got {value!r}."
+        )
+    return float(value)
+
+
+def rescale_scores(scores: Any, sample_rate: float, base_rate: float | None) -> Any:
+    """Probabilities learnt on a sample, rescaled to the positive rate of the whole base.
+
+    A model fitted on a table where 27 % left, drawn from a base where 1 % leave, gives
+    probabilities of the table, far too high for the base. If the table's positives and its
+    negatives were each drawn at random from the base's, Bayes' rule says the odds ``p / (1 - p)``
+    of every customer are off by one factor: the base's odds divided by the table's. This
+    multiplies every score's odds by ``odds(base_rate) / odds(sample_rate)``; the order of the
+    customers does not change.
+
+    Parameters
+    ----------
+    scores : array-like or pandas.Series
+        Probabilities (between 0 and 1) from a model fitted on the sample.
+    sample_rate : float
+        The positive rate of the table the model learnt from (for example the churn rate).
+    base_rate : float or None
+        The positive rate of the whole base over the same period; None = the table is the whole
+        base: the scores come back unchanged.
+
+    Returns
+    -------
+    pandas.Series or numpy.ndarray
+        The rescaled probabilities (a Series keeps its index and name).
+
+    Examples
+    --------
+    >>> rescale_scores([0.5, 0.2], sample_rate=0.5, base_rate=0.1).round(3).tolist()
+    [0.1, 0.027]
+    """
+    is_series = isinstance(scores, pd.Series)
+    values = _score_array(scores, len(scores))
+    if values.size and (values.min() < 0 or values.max() > 1):
+        raise DataError("scores must be probabilities between 0 and 1 to be rescaled.")
+    sample_rate = _check_rate(sample_rate, "sample_rate")
+    if base_rate is not None:
+        base_rate = _check_rate(base_rate, "base_rate")
+        factor = (base_rate / (1 - base_rate)) / (sample_rate / (1 - sample_rate))
+        # p k / (p k + 1 - p) is the odds times k, back to a probability; 0 and 1 stay put.
+        values = values * factor / (values * factor + 1 - values)
+    return pd.Series(values, index=scores.index, name=scores.name) if is_series else values
+
+
+def base_weights(y_true: Any, base_rate: float | None) -> pd.Series:
+    """How many customers of the whole base each row of a sample stands for.
+
+    A table rich in leavers (27 %) drawn from a base where 1 % leave: each leaver of the table
+    stands for ``base_rate / sample rate`` customers of a base of the table's size, each other
+    customer for ``(1 - base_rate) / (1 - sample rate)``. Weighted so, the table has the base's
+    rate and its own number of rows: euros computed with these weights (``weights=`` of
+    :func:`best_threshold`, :func:`campaign_profit`, :func:`profit_difference`) are those of a
+    base of that size.
+
+    Parameters
+    ----------
+    y_true : array-like
+        Outcome of each customer of the table (Yes/No, True/False or 1/0).
+    base_rate : float or None
+        The positive rate of the whole base over the same period; None = the table is the whole
+        base: every weight is 1.
+
+    Returns
+    -------
+    pandas.Series
+        One weight per row (the index of ``y_true`` when it is a Series).
+
+    Examples
+    --------
+    >>> base_weights([1, 0, 0, 0], base_rate=0.1).round(2).tolist()
+    [0.4, 1.2, 1.2, 1.2]
+    """
+    y = _binary(y_true).to_numpy()
+    index = y_true.index if isinstance(y_true, pd.Series) else None
+    weights = np.ones(len(y))
+    if base_rate is not None:
+        base_rate = _check_rate(base_rate, "base_rate")
+        rate = float(y.mean())  # the target reader refuses a single class: 0 < rate < 1
+        weights = np.where(y == 1, base_rate / rate, (1 - base_rate) / (1 - rate))
+    return pd.Series(weights, index=index, name="weight")
+
+
+def _weights(weights: Any, n: int) -> np.ndarray:
+    if weights is None:
+        return np.ones(n)
+    values = _score_array(weights, n, name="weights")
+    if (values < 0).any():
+        raise DataError("weights must be zero or more (how many customers each row stands for).")
+    return values
+
+
+def top_scores(scores: Any, n_customers: float, *, weights: Any = None) -> Any:
+    """Contact the highest scores, as many customers as ``n_customers``: a list of a given size.
+
+    Use it to compare a model with a rule at the same budget: the rule's number of contacts,
+    given to the model's best scores. With ``weights`` (:func:`base_weights`) the customers are
+    counted in the base, not in the table.
+
+    Parameters
+    ----------
+    scores : array-like or pandas.Series
+        One score per customer.
+    n_customers : float
+        How many customers to contact (counted with ``weights`` when given).
+    weights : array-like, optional
+        How many customers each row stands for; default 1 each.
+
+    Returns
+    -------
+    pandas.Series or numpy.ndarray
+        True for the customers contacted (a Series keeps the index of ``scores``).
+
+    Examples
+    --------
+    >>> top_scores([0.2, 0.9, 0.5, 0.7], 2).tolist()
+    [False, True, False, True]
+    """
+    values = _score_array(scores, len(scores))
+    weight = _weights(weights, len(values))
+    if (
+        not isinstance(n_customers, (int, float, np.integer, np.floating))
+        or isinstance(n_customers, bool)
+        or n_customers < 0
+    ):
+        raise DataError(f"n_customers must be a number zero or more, got {n_customers!r}.")
+    order = np.argsort(-values, kind="stable")
+    chosen = np.zeros(len(values), dtype=bool)
+    # A small tolerance: weighted counts are sums of floats.
+    chosen[order[np.cumsum(weight[order]) <= n_customers + 1e-9]] = True
+    if isinstance(scores, pd.Series):
+        return pd.Series(chosen, index=scores.index, name="contacted")
+    return chosen
+
+
 def _money(
     offer_cost: float, value_if_retained: Any, acceptance_rate: float, n: int
 ) -> tuple[float, np.ndarray, float]:
@@ -794,6 +945,8 @@ def best_threshold(
     offer_cost: float,
     value_if_retained: float | Any,
     acceptance_rate: float,
+    *,
+    weights: Any = None,
 ) -> ThresholdChoice:
     """The score threshold that maximises the expected profit of an offer.
 
@@ -806,7 +959,10 @@ def best_threshold(
         acceptance_rate × (value of the positives contacted) − offer_cost × (customers contacted)
 
     Use out-of-fold scores (:func:`compare_models` with ``return_scores=True``) so that the
-    threshold is chosen on customers the model did not learn from.
+    threshold is chosen on customers the model did not learn from. When the table is a sample
+    richer in positives than the base, pass scores rescaled to the base (:func:`rescale_scores`)
+    and ``weights=base_weights(y_true, base_rate)``: the threshold then reads as a probability
+    in the base, and the counts and euros are those of a base of the table's size.
 
     Parameters
     ----------
@@ -821,6 +977,8 @@ def best_threshold(
         or one per customer.
     acceptance_rate : float
         Share of the contacted positives that the offer turns around, between 0 and 1.
+    weights : array-like, optional
+        How many customers each row stands for (:func:`base_weights`); default 1 each.
 
     Returns
     -------
@@ -837,19 +995,24 @@ def best_threshold(
     y = _binary(y_true).to_numpy()
     values = _score_array(scores, len(y))
     cost, value, rate = _money(offer_cost, value_if_retained, acceptance_rate, len(y))
+    weight = _weights(weights, len(y))
+    weighted = not np.array_equal(weight, np.round(weight))  # whole weights count whole customers
     order = np.argsort(-values, kind="stable")
     sorted_scores = values[order]
-    gain = rate * y[order] * value[order] - cost
+    gain = weight[order] * (rate * y[order] * value[order] - cost)
     # A threshold contacts every customer with that score or more: cut after the last of each tie.
     last_of_tie = np.r_[sorted_scores[1:] != sorted_scores[:-1], True]
-    contacted = np.arange(1, len(y) + 1)[last_of_tie]
+    contacted = np.cumsum(weight[order])[last_of_tie]
+    positives = np.cumsum(weight[order] * y[order])[last_of_tie]
+    if not weighted:  # whole customers: keep the counts as integers
+        contacted, positives = contacted.round().astype(int), positives.round().astype(int)
     curve = pd.DataFrame(
         {
             "threshold": np.r_[np.inf, sorted_scores[last_of_tie]],
             "customers contacted": np.r_[0, contacted],
-            "share contacted": np.r_[0, contacted] / len(y),
-            "positives contacted": np.r_[0, np.cumsum(y[order])[last_of_tie]],
-            "expected successes": np.r_[0.0, rate * np.cumsum(y[order])[last_of_tie]],
+            "share contacted": np.r_[0, contacted] / weight.sum(),
+            "positives contacted": np.r_[0, positives],
+            "expected successes": np.r_[0.0, rate * positives],
             "expected profit": np.r_[0.0, np.cumsum(gain)[last_of_tie]],
         }
     )
@@ -858,7 +1021,7 @@ def best_threshold(
     return ThresholdChoice(
         threshold=float(row["threshold"]),
         expected_profit=float(row["expected profit"]),
-        customers_contacted=int(row["customers contacted"]),
+        customers_contacted=int(round(float(row["customers contacted"]))),
         share_contacted=float(row["share contacted"]),
         curve=curve,
     )
@@ -870,6 +1033,8 @@ def campaign_profit(
     offer_cost: float,
     value_if_retained: float | Any,
     acceptance_rate: float,
+    *,
+    weights: Any = None,
 ) -> pd.DataFrame:
     """Expected profit of several contact lists (the same rule as :func:`best_threshold`).
 
@@ -882,6 +1047,9 @@ def campaign_profit(
         ``{"everyone": np.ones(n, bool), "monthly": df["Contract"] == "Month-to-month"}``.
     offer_cost, value_if_retained, acceptance_rate
         As in :func:`best_threshold`.
+    weights : array-like, optional
+        How many customers each row stands for (:func:`base_weights`): counts and euros are
+        then those of the base; default 1 each.
 
     Returns
     -------
@@ -903,14 +1071,17 @@ def campaign_profit(
             "strategies must be a non-empty dict of name -> whom to contact "
             "(True/False per customer)."
         )
+    weight = _weights(weights, len(y))
+    weighted = not np.array_equal(weight, np.round(weight))  # whole weights count whole customers
     rows = {}
     for name, chosen in strategies.items():
         mask = _contacts(chosen, len(y), name)
+        contacted, positives = float(weight[mask].sum()), float((weight * y)[mask].sum())
         rows[name] = {
-            "customers contacted": int(mask.sum()),
-            "positives contacted": int(y[mask].sum()),
-            "expected successes": rate * float(y[mask].sum()),
-            "expected profit": float(rate * (y[mask] * value[mask]).sum() - cost * mask.sum()),
+            "customers contacted": contacted if weighted else int(round(contacted)),
+            "positives contacted": positives if weighted else int(round(positives)),
+            "expected successes": rate * positives,
+            "expected profit": float((weight * (rate * y * value - cost))[mask].sum()),
         }
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "strategy"
@@ -934,6 +1105,7 @@ def profit_difference(
     acceptance_rate: float,
     *,
     baseline: str,
+    weights: Any = None,
     level: float = 0.95,
     n_resamples: int = 2000,
     random_state: int = 0,
@@ -951,6 +1123,10 @@ def profit_difference(
         As in :func:`campaign_profit`.
     baseline : str
         The name, in ``strategies``, of the list the others are compared with.
+    weights : array-like, optional
+        How many customers each row stands for (:func:`base_weights`); default 1 each. With
+        unequal weights, the positives and the others are resampled separately, each keeping its
+        number of rows, as a sample drawn by outcome was.
     level : float, default 0.95
         Confidence level of the interval.
     n_resamples : int, default 2000
@@ -981,20 +1157,26 @@ def profit_difference(
             "strategies must be a dict of name -> whom to contact holding the baseline "
             f"{baseline!r} and at least one other list."
         )
+    weight = _weights(weights, len(y))
     gain = rate * y * value
     base = _contacts(strategies[baseline], len(y), baseline)
     generator = np.random.default_rng(random_state)
+    # A sample drawn by outcome (unequal weights) fixed its number of each: resample within each.
+    by_outcome = np.ptp(weight) > 0
+    groups = [np.flatnonzero(y == 1), np.flatnonzero(y == 0)] if by_outcome else [np.arange(len(y))]
     rows = {}
     for name, chosen in strategies.items():
         if name == baseline:
             continue
         mask = _contacts(chosen, len(y), name)
-        difference = (gain - cost) * (mask.astype(float) - base.astype(float))
-        totals = np.empty(n_resamples)
+        difference = weight * (gain - cost) * (mask.astype(float) - base.astype(float))
+        totals = np.zeros(n_resamples)
         for start in range(0, n_resamples, 200):  # chunks keep the memory small on big tables
             size = min(200, n_resamples - start)
-            drawn = generator.integers(0, len(y), size=(size, len(y)))
-            totals[start : start + size] = difference[drawn].sum(axis=1)
+            for group in groups:
+                if len(group):
+                    drawn = group[generator.integers(0, len(group), size=(size, len(group)))]
+                    totals[start : start + size] += difference[drawn].sum(axis=1)
         low, high = np.quantile(totals, [(1 - level) / 2, (1 + level) / 2])
         rows[name] = {"profit difference": float(difference.sum()), "low": low, "high": high}
     table = pd.DataFrame.from_dict(rows, orient="index")
@@ -1010,6 +1192,7 @@ def call_list(
     *,
     customer: str | None = None,
     columns: list[str] | None = None,
+    base_rate: float | None = None,
 ) -> pd.DataFrame:
     """The customers still there (``target`` is no) whose score is at least ``threshold``.
 
@@ -1030,6 +1213,10 @@ def call_list(
         The identifier column, shown first.
     columns : list of str, optional
         Other columns to show next to the score.
+    base_rate : float, optional
+        When ``df`` is a sample richer (or poorer) in positives than the whole base: the base's
+        rate. The scores are then rescaled from the rate of ``df`` to it (:func:`rescale_scores`),
+        and ``threshold`` must be on that scale.
 
     Returns
     -------
@@ -1051,11 +1238,14 @@ def call_list(
     shown = check_columns(df, shown, role="column to show") if shown else []
     if not isinstance(threshold, (int, float, np.integer, np.floating)) or isinstance(threshold, bool):
         raise DataError(f"threshold must be a number, got {threshold!r}.")
-    still_there = as_binary(df[target], column=target).to_numpy() == 0
+    outcome = as_binary(df[target], column=target).to_numpy()
+    still_there = outcome == 0
     current = df[still_there]
     model_columns = check_columns(current, list(model.feature_names_in_), role="model column")
     with _threads(len(current)):
         score = model.predict_proba(current[model_columns])[:, 1]
+    if base_rate is not None:
+        score = rescale_scores(score, float(outcome.mean()), base_rate)
     table = current[shown].copy()
     table["score"] = score
     table = table[table["score"] >= threshold]

@@ -8,8 +8,9 @@ and works on any customer table with numeric columns.
 - :func:`segment_customers` prepares the columns (missing values filled, extreme values capped,
   scaled) and fits K-Means; the centres come back in the columns' own units;
 - :func:`profile_segments` describes each segment against the average customer (as ratios:
-  "2.3× more add-to-carts"), :func:`segment_highlights` says in one line what stands out, and
-  :func:`plot_segment_profiles` draws the ratios as a heat map;
+  "2.3× more add-to-carts"), :func:`segment_highlights` says in one line what stands out,
+  :func:`match_personas` gives each segment the persona its profile fits (a rule, so any number
+  of segments works), and :func:`plot_segment_profiles` draws the ratios as a heat map;
 - :func:`add_region_stats` joins a table of regional statistics on the region code;
 - :func:`sample_allocation` and :func:`campaign_sample` draw the test campaign: a random sample
   stratified by segment, split into arms (creatives) of equal size.
@@ -39,6 +40,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import linear_sum_assignment
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.metrics import adjusted_rand_score, silhouette_score
@@ -72,6 +74,7 @@ __all__ = [
     "profile_segments",
     "sample_allocation",
     "segment_customers",
+    "match_personas",
     "segment_highlights",
 ]
 
@@ -606,6 +609,107 @@ def segment_highlights(profile: pd.DataFrame, n: int = 3) -> pd.Series:
         top = strength.sort_values(ascending=False, kind="stable").index[:n]
         lines[segment] = ", ".join(f"{c} {_ratio_text(row[c])}×" for c in top)
     return pd.Series(lines, name="stands out by")
+
+
+def match_personas(
+    profile: pd.DataFrame,
+    personas: dict[str, dict[str, str]],
+    *,
+    min_ratio: float = 1.2,
+) -> pd.DataFrame:
+    """Give each segment the persona its profile fits: a rule on the profile table.
+
+    A persona is written as the profile it expects, e.g. ``{"orders_12m": "high",
+    "mobile_share": "low"}``. It *fits* a segment when every column it names is in the profile
+    and is at least ``min_ratio`` times the average (``"high"``) or at most ``1 / min_ratio``
+    times it (``"low"``). Each persona goes to at most one segment and each segment gets at most
+    one persona: among the pairs that fit, the assignment with the largest total strength (the
+    mean distance from the average, ``|log ratio|``, over the persona's columns) is kept. So the
+    names follow the profiles, whatever the number or the order of the segments: a segment
+    that fits no persona (a persona split in two, a new group) gets none and must be named.
+
+    Parameters
+    ----------
+    profile : pandas.DataFrame
+        A table of ratios from :func:`profile_segments` (``as_ratio=True``).
+    personas : dict
+        Persona name → ``{column: "high" or "low"}``, at least one column each.
+    min_ratio : float, default 1.2
+        How far from the average a column must be to count as high (``>= min_ratio``) or low
+        (``<= 1 / min_ratio``); more than 1.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per segment: ``persona`` (the name; missing for a segment that fits none) and
+        ``evidence`` (the persona's columns with their ratios; the empty text without one).
+
+    Examples
+    --------
+    >>> profile = pd.DataFrame({"customers": [6, 4], "share of customers": [.6, .4],
+    ...                         "carts": [1.5, 0.25], "orders": [0.7, 1.45]}, index=[1, 2])
+    >>> match_personas(profile, {"loyal": {"orders": "high"},
+    ...                          "browsers": {"carts": "high", "orders": "low"}}).to_dict("list")
+    {'persona': ['browsers', 'loyal'], 'evidence': ['carts 1.5×, orders 0.70×', 'orders 1.4×']}
+    """
+    if not isinstance(profile, pd.DataFrame) or "share of customers" not in profile.columns:
+        raise DataError("match_personas needs the table returned by profile_segments(...).")
+    ratios = profile.drop(columns=["customers", "share of customers"]).drop(
+        index="all customers", errors="ignore"
+    )
+    if (ratios.dropna(how="all").stack() < 0).any():
+        raise DataError(
+            "match_personas reads ratios to the average (profile_segments(..., as_ratio=True)); "
+            "this table holds negative values."
+        )
+    if not isinstance(min_ratio, (int, float)) or not min_ratio > 1:
+        raise DataError(f"min_ratio must be a number above 1 (e.g. 1.2), got {min_ratio!r}.")
+    if not isinstance(personas, dict):
+        raise DataError(
+            "personas must be a dict: persona name -> {column: 'high' or 'low'}, e.g. "
+            "{'Loyal regulars': {'orders_12m': 'high'}}."
+        )
+    for name, expected in personas.items():
+        if not isinstance(expected, dict) or not expected:
+            raise DataError(
+                f"persona {name!r} needs the profile it expects, at least one column: "
+                "{column: 'high' or 'low'}."
+            )
+        wrong = {c: d for c, d in expected.items() if d not in ("high", "low")}
+        if wrong:
+            raise DataError(
+                f"persona {name!r}: {wrong!r}; each column must be 'high' (above the average) "
+                "or 'low' (below it)."
+            )
+    names = list(personas)
+    segments = list(ratios.index)
+    strength = np.full((len(segments), len(names)), -np.inf)
+    with np.errstate(divide="ignore"):
+        logs = np.log(ratios.astype(float))
+    threshold = np.log(min_ratio)
+    for j, name in enumerate(names):
+        columns = list(personas[name])
+        if not set(columns) <= set(ratios.columns):
+            continue  # a column this file does not have: the persona cannot be recognised
+        signs = np.array([1.0 if personas[name][c] == "high" else -1.0 for c in columns])
+        distance = logs[columns].to_numpy() * signs  # > 0 on the expected side of the average
+        fits = (distance >= threshold).all(axis=1)
+        strength[fits, j] = distance[fits].mean(axis=1)
+    found: dict[Any, str] = {}
+    if np.isfinite(strength).any():
+        # Pairs that do not fit get a cost no fitting pair can reach, and are dropped after.
+        cost = np.where(np.isfinite(strength), -strength, 1e6)
+        for i, j in zip(*linear_sum_assignment(cost), strict=True):
+            if np.isfinite(strength[i, j]):
+                found[segments[i]] = names[j]
+    evidence = {
+        segment: ", ".join(f"{c} {_ratio_text(ratios.loc[segment, c])}×" for c in personas[name])
+        for segment, name in found.items()
+    }
+    return pd.DataFrame(
+        {"persona": [found.get(s) for s in segments], "evidence": [evidence.get(s, "") for s in segments]},
+        index=pd.Index(segments, name="segment"),
+    )
 
 
 def _ratio_text(value: float) -> str:

@@ -9,9 +9,9 @@ had less time to leave. The helpers below use every account correctly:
 - :func:`cohort_retention` is the monthly (or quarterly) cohort table SaaS boards look at;
 - :func:`kaplan_meier`, :func:`median_lifetime` and :func:`logrank_test` describe and
   compare survival curves (statsmodels ``SurvfuncRight`` and ``survdiff``);
-- :class:`CoxModel` and :func:`cox_model` fit a Cox proportional-hazards model
-  (statsmodels ``PHReg``) and give hazard ratios; :func:`proportional_hazards_check`
-  tests its main assumption;
+- :class:`CoxModel` and :func:`cox_model` fit a Cox proportional-hazards model (Efron or
+  Breslow ties, the estimates of lifelines and statsmodels ``PHReg``) and give hazard ratios;
+  :func:`proportional_hazards_check` tests its main assumption;
 - :func:`expected_lifetime` turns the model into the probability of leaving soon, the
   expected remaining lifetime and the remaining revenue of each account;
 - :func:`plot_survival`, :func:`plot_cohort_retention` and :func:`plot_hazard_ratios` draw them.
@@ -23,6 +23,7 @@ or ``horizon`` is in the same unit.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -31,11 +32,11 @@ from matplotlib.ticker import FuncFormatter
 from scipy import stats
 from scipy.integrate import trapezoid
 from sklearn.base import BaseEstimator
-from statsmodels.duration.hazard_regression import PHReg
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
+from threadpoolctl import threadpool_limits
 
 from mlmarketing._engines import engine_frame, subscription_pairs
-from mlmarketing._errors import DataError
+from mlmarketing._errors import DataError, DataWarning
 from mlmarketing._validation import (
     OTHER_LEVEL,
     category_limit,
@@ -684,8 +685,262 @@ def concordance_index(time: Sequence[float], risk: Sequence[float], event: Seque
     return float((concordant + 0.5 * tied) / comparable)
 
 
+class _RiskSets:
+    """Rows sorted by duration and grouped by the event time whose risk sets they enter.
+
+    A row belongs to the risk set of every event time up to its own duration, so its *bin* is
+    the index of the last event time at or before its duration: the sums over risk sets are
+    reverse cumulative sums over bins. Rows that end before the first event are in no risk
+    set and are left out, as in statsmodels and lifelines.
+    """
+
+    def __init__(self, time: np.ndarray, status: np.ndarray, ties: str) -> None:
+        order = np.argsort(time, kind="stable")
+        sorted_time, sorted_status = time[order], status[order]
+        self.event_times = np.unique(sorted_time[sorted_status == 1])
+        bins = np.searchsorted(self.event_times, sorted_time, side="right") - 1
+        inside = bins >= 0
+        self.rows, self.bins = order[inside], bins[inside]
+        k = len(self.event_times)
+        self.starts = np.searchsorted(self.bins, np.arange(k))  # every bin holds its own events
+        self.events = np.flatnonzero(sorted_status[inside] == 1)
+        self.group = self.bins[self.events]
+        self.event_starts = np.searchsorted(self.group, np.arange(k))
+        self.n_tied = np.diff(np.append(self.event_starts, len(self.events)))
+        # Efron: the j-th of d tied departures removes j/d of the tied accounts' weight from
+        # the risk set; Breslow keeps them all (fraction 0).
+        rank = np.arange(len(self.events)) - self.event_starts[self.group]
+        self.fraction = (rank / self.n_tied[self.group] if ties == "efron"
+                         else np.zeros(len(self.events)))
+
+    def risk_sums(self, values: np.ndarray) -> np.ndarray:
+        """Sum of ``values`` (rows in sorted order) over the risk set of each event time."""
+        per_bin = np.add.reduceat(values, self.starts, axis=0)
+        return np.cumsum(per_bin[::-1], axis=0)[::-1]
+
+    def tied_sums(self, values: np.ndarray) -> np.ndarray:
+        """Sum of ``values`` (one per departure, in sorted order) over each event time."""
+        return np.add.reduceat(values, self.event_starts, axis=0)
+
+
+def _partial_likelihood(
+    sets: _RiskSets, x: np.ndarray, x_events: np.ndarray, beta: np.ndarray
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """Log partial likelihood (Efron or Breslow), its gradient and the information matrix.
+
+    Vectorised over the tied departures as lifelines' ``_get_efron_values_batch`` is: with
+    S0, S1 the risk-set sums of w = exp(x·beta) and w·x, T0, T1 those of the d departures at
+    one time, and c = 0, 1/d, ..., (d-1)/d, each departure adds -log(S0 - c T0) to the log
+    likelihood. The risk-set sums of w·x·xᵀ are never formed: summed over event times they
+    are one weighted cross-product of the rows.
+    """
+    eta = x @ beta
+    top = eta.max()  # weights relative to the largest: no overflow
+    w = np.exp(eta - top)
+    group, c = sets.group, sets.fraction
+    w_events = w[sets.events]
+    s0 = sets.risk_sums(w)
+    t0 = sets.tied_sums(w_events)
+    denominator = s0[group] - c * t0[group]
+    loglik = float(eta[sets.events].sum() - np.log(denominator).sum() - len(denominator) * top)
+    inverse = 1.0 / denominator
+    squared = inverse * inverse
+    a, b = sets.tied_sums(inverse), sets.tied_sums(c * inverse)
+    q0, q1, q2 = (sets.tied_sums(squared), sets.tied_sums(c * squared),
+                  sets.tied_sums(c * c * squared))
+    # Each row's weight in sum over event times of (S1 - c T1) / (S0 - c T0): a row is in
+    # the risk sets of the event times up to its bin, and a departure leaves a share of its own.
+    v = w * np.cumsum(a)[sets.bins]
+    v[sets.events] -= w_events * b[group]
+    gradient = x_events - x.T @ v
+    wx = x * w[:, None]
+    s1 = sets.risk_sums(wx)
+    t1 = sets.tied_sums(wx[sets.events])
+    information = x.T @ (x * v[:, None])
+    information -= (s1.T @ (s1 * q0[:, None]) - s1.T @ (t1 * q1[:, None])
+                    - t1.T @ (s1 * q1[:, None]) + t1.T @ (t1 * q2[:, None]))
+    return loglik, gradient, information
+
+
+def _collinear_terms(information: np.ndarray) -> list[int]:
+    """Positions of the terms that earlier terms determine within every risk set (greedy, in
+    order: of two identical terms the second is the one listed).
+
+    The information matrix is a sum of weighted covariances of the risk sets; its null space
+    does not depend on the coefficients, so checking it at 0 finds every collinear term.
+    """
+    scale = np.sqrt(np.clip(np.diag(information), 0, None))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        correlation = information / np.outer(scale, scale)
+    if (scale > 0).all() and np.linalg.eigvalsh(correlation)[0] > 1e-10:
+        return []
+    kept: list[int] = []
+    collinear = []
+    for j in range(len(scale)):
+        if scale[j] <= 0:  # no variation among the accounts at risk
+            collinear.append(j)
+            continue
+        r = correlation[kept, j]
+        # 1 - R² of term j on the terms kept so far (a well-conditioned system by construction).
+        unexplained = 1 - r @ np.linalg.solve(correlation[np.ix_(kept, kept)], r) if kept else 1.0
+        (collinear if unexplained < 1e-9 else kept).append(j)
+    return collinear
+
+
+class CoxResults:
+    """Estimates of a fitted Cox model, with the names of statsmodels' ``PHRegResults``.
+
+    Fitted by Newton-Raphson on the partial likelihood (Efron or Breslow ties), from zero,
+    halving a step that would lower the likelihood, until the largest change of a coefficient
+    is below 1e-9. The same estimates, standard errors and log-likelihood as lifelines'
+    ``CoxPHFitter`` and statsmodels' ``PHReg`` (to 1e-6 or better), in a fraction of the time:
+    statsmodels prepares its risk sets with a Python loop over the rows, which took seconds on
+    200,000 accounts.
+
+    Attributes
+    ----------
+    params, bse, tvalues, pvalues : ndarray
+        Coefficients (log hazard ratios), standard errors, z statistics, two-sided p-values.
+    llf : float
+        Log partial likelihood at the estimates.
+    n_iterations : int
+    converged : bool
+
+    Examples
+    --------
+    >>> toy = pd.DataFrame({"months": [2, 3, 4, 6, 9, 12, 15, 20], "left": [1, 1, 1, 0, 1, 1, 0, 0],
+    ...                     "tickets": [5, 3, 4, 1, 2, 2, 0, 1]})
+    >>> result = CoxModel(["tickets"]).fit(toy, "months", "left").result_
+    >>> result.conf_int(level=0.95).shape
+    (1, 2)
+    """
+
+    def __init__(
+        self, sets: _RiskSets, x: np.ndarray, n_rows: int, shift: float, params: np.ndarray,
+        information: np.ndarray, llf: float, n_iterations: int, converged: bool,
+    ) -> None:
+        self._sets, self._x, self._shift, self._n_rows = sets, x, shift, n_rows
+        self.params = params
+        try:
+            self._cov = np.linalg.inv(information)
+        except np.linalg.LinAlgError:  # a coefficient gone to infinity: variance unknown
+            self._cov = np.linalg.pinv(information)
+        self.bse = np.sqrt(np.clip(np.diag(self._cov), 0, None))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.tvalues = params / self.bse
+        self.pvalues = 2 * stats.norm.sf(np.abs(self.tvalues))
+        self.llf = llf
+        self.n_iterations = n_iterations
+        self.converged = converged
+
+    def cov_params(self) -> np.ndarray:
+        """Covariance matrix of the coefficients (inverse of the information matrix)."""
+        return self._cov
+
+    def conf_int(self, level: float = 0.95) -> np.ndarray:
+        """Wald interval of each coefficient at ``level`` (the kit's name; statsmodels takes
+        ``alpha = 1 - level``): rows × (low, high)."""
+        half = stats.norm.ppf(0.5 + check_level(level) / 2) * self.bse
+        return np.column_stack([self.params - half, self.params + half])
+
+    @property
+    def schoenfeld_residuals(self) -> np.ndarray:
+        """Each departure's covariates minus the risk-weighted mean of its risk set (rows in
+        the order of the fit; NaN for accounts that did not leave), as statsmodels gives them."""
+        sets, x = self._sets, self._x
+        w = np.exp(x @ self.params - (x @ self.params).max())
+        means = sets.risk_sums(x * w[:, None]) / sets.risk_sums(w)[:, None]
+        residuals = np.full((self._n_rows, x.shape[1]), np.nan)
+        residuals[sets.rows[sets.events]] = x[sets.events] - means[sets.group]
+        return residuals
+
+    @property
+    def baseline_cumulative_hazard(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """``[(event times, cumulative hazard just before each, baseline survival)]``: the
+        Breslow (Nelson-Aalen) estimate at covariates 0, in statsmodels' layout."""
+        sets = self._sets
+        eta = self._x @ self.params
+        top = eta.max()
+        # exp(x·beta) of the covariates as given, computed relative to the largest.
+        s0 = sets.risk_sums(np.exp(eta - top))
+        hazard = sets.n_tied / s0 * np.exp(-(top + self._shift))
+        before = np.cumsum(hazard) - hazard
+        return [(sets.event_times, before, np.exp(-before))]
+
+
+def _fit_cox(
+    time: np.ndarray, status: np.ndarray, design: np.ndarray, terms: Sequence[str], ties: str
+) -> tuple[CoxResults, list[int]]:
+    """The fit on the terms that are not collinear, and the positions of those terms."""
+    # One BLAS thread: the products are thin (rows x terms), and on a 2-core machine shared
+    # with a notebook kernel, threads waiting for a core cost more than they save (0.2 s
+    # instead of 0.4-0.8 s on 200,000 accounts under load).
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _newton_raphson(time, status, design, terms, ties)
+
+
+def _newton_raphson(
+    time: np.ndarray, status: np.ndarray, design: np.ndarray, terms: Sequence[str], ties: str
+) -> tuple[CoxResults, list[int]]:
+    sets = _RiskSets(time, status, ties)
+    means = design.mean(axis=0)
+    # Centred covariates: the same model (a shift cancels in every risk set) and no loss of
+    # precision in the information matrix when a covariate is far from 0 (seats, revenue).
+    x = design[sets.rows] - means
+    x_events = x[sets.events].sum(axis=0)
+    beta = np.zeros(x.shape[1])
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+        loglik, gradient, information = _partial_likelihood(sets, x, x_events, beta)
+        collinear = _collinear_terms(information)
+        kept = [j for j in range(len(terms)) if j not in collinear]
+        if not kept:
+            raise DataError(
+                "no covariate varies among the accounts still there at the departure times: "
+                "the model has nothing to compare."
+            )
+        if collinear:  # at 0 the quantities of the other terms are sub-blocks
+            x, x_events, means, beta = x[:, kept], x_events[kept], means[kept], beta[kept]
+            gradient, information = gradient[kept], information[np.ix_(kept, kept)]
+            terms = [terms[j] for j in kept]
+        converged, iteration = False, 0
+        while iteration < 50:
+            iteration += 1
+            try:
+                step = np.linalg.solve(information, gradient)
+            except np.linalg.LinAlgError:
+                step = np.linalg.lstsq(information, gradient, rcond=None)[0]
+            for _ in range(30):  # halve a step that overshoots
+                trial = beta + step
+                new = _partial_likelihood(sets, x, x_events, trial)
+                if new[0] >= loglik - 1e-12 * abs(loglik):
+                    break
+                step = step / 2
+            gain = new[0] - loglik
+            beta, (loglik, gradient, information) = trial, new
+            largest = np.max(np.abs(step))
+            if largest < 1e-9:
+                converged = True
+                break
+            if largest > 1e-3 and abs(gain) <= 1e-15 * abs(loglik):
+                break  # full steps that no longer raise the likelihood: a coefficient runs to infinity
+    if not converged:
+        j = int(np.argmax(np.abs(step)))
+        warnings.warn(
+            f"the Cox model did not converge: the coefficient of {terms[j]!r} keeps growing "
+            f"({beta[j]:.3g} after {iteration} iterations). That term separates the "
+            "accounts that left from the others (for example only accounts that left have it): "
+            "its hazard ratio and interval are not meaningful. Drop it or group its levels.",
+            DataWarning,
+            stacklevel=4,
+        )
+    result = CoxResults(sets, x, len(time), float(means @ beta), beta, information, loglik,
+                        iteration, converged)
+    return result, kept
+
+
 class CoxModel(BaseEstimator):
-    """Cox proportional-hazards model (statsmodels ``PHReg``) with readable terms.
+    """Cox proportional-hazards model with readable terms (the estimates of lifelines' and
+    statsmodels' Cox models, see :class:`CoxResults`).
 
     The hazard is the monthly risk of leaving among those still subscribed. The model says
     that each covariate multiplies it by a constant factor, the *hazard ratio*: 0.5 halves
@@ -726,8 +981,14 @@ class CoxModel(BaseEstimator):
         ``high`` (confidence interval of the hazard ratio), ``p-value``.
     preparation_ : DataFrame
         How each covariate was read (``covariate``, ``read as``, ``levels grouped into other``).
-    result_ : statsmodels ``PHRegResults``
+    result_ : CoxResults
+        ``params``, ``bse``, ``pvalues``, ``llf``, ``cov_params()``, ``schoenfeld_residuals``,
+        ``baseline_cumulative_hazard``, named as statsmodels' ``PHRegResults`` names them, and
+        ``conf_int(level)``.
     terms_ : list of str
+    collinear_terms_ : list of str
+        Terms left out because the others determine them among the accounts at risk (the
+        same split written in two columns), said with a :class:`DataWarning`.
     n_dropped_ : int
 
     Examples
@@ -846,6 +1107,8 @@ class CoxModel(BaseEstimator):
             else:
                 check_numeric(frame, [column])
                 parts[column] = series.to_numpy(dtype="float64", na_value=np.nan)
+        for term in getattr(self, "collinear_terms_", []):
+            del parts[term]
         return pd.DataFrame(parts, index=frame.index)
 
     def fit(self, df: pd.DataFrame, duration: str, event: str) -> CoxModel:
@@ -891,6 +1154,7 @@ class CoxModel(BaseEstimator):
                 "customers leave."
             )
         self._prepare(frame, duration)
+        self.collinear_terms_ = []
         design = self._design(frame)
         values = design.to_numpy()
         constant = [c for c, low, high in zip(design.columns, values.min(axis=0), values.max(axis=0),
@@ -899,29 +1163,44 @@ class CoxModel(BaseEstimator):
             raise DataError(
                 f"covariate {constant[0]!r} takes a single value in the rows used; drop it."
             )
-        self.terms_ = list(design.columns)
-        self.result_ = PHReg(time, design.to_numpy(), status=status, ties=self.ties).fit()
+        terms = list(design.columns)
+        self.result_, kept = _fit_cox(time, status, values.astype(float), terms, self.ties)
+        self.terms_ = [terms[j] for j in kept]
+        self.collinear_terms_ = [term for term in terms if term not in self.terms_]
+        if self.collinear_terms_:
+            names = ", ".join(repr(term) for term in self.collinear_terms_)
+            warnings.warn(
+                f"{names} left out of the model: among the accounts at risk the other terms "
+                "already determine it (collinear, e.g. 'no internet' in two columns), so its "
+                "effect cannot be told apart from theirs. Drop or recode a covariate to choose "
+                "which term stays.",
+                DataWarning,
+                stacklevel=2,
+            )
+            values = values[:, kept]
         params = np.asarray(self.result_.params, float)
-        ci = np.asarray(self.result_.conf_int(alpha=1 - level), float)
+        ci = np.asarray(self.result_.conf_int(level), float)
+        with np.errstate(over="ignore"):  # a coefficient run to infinity is warned about above
+            ratios, low, high = np.exp(params), np.exp(ci[:, 0]), np.exp(ci[:, 1])
         self.hazard_ratios_ = pd.DataFrame(
             {
                 "term": self.terms_,
                 "coefficient": params,
-                "hazard ratio": np.exp(params),
-                "low": np.exp(ci[:, 0]),
-                "high": np.exp(ci[:, 1]),
+                "hazard ratio": ratios,
+                "low": low,
+                "high": high,
                 "p-value": np.asarray(self.result_.pvalues, float),
             }
         )
         self.hazard_ratios_.attrs["level"] = level
-        self._time, self._status, self._design_fit = time, status, design.to_numpy()
+        self._time, self._status, self._design_fit = time, status, values
         self._concordance = None
         self._baseline()
         return self
 
     def _baseline(self) -> None:
-        # statsmodels gives the Breslow cumulative hazard just *before* each event time;
-        # shifted by one it is the value *at* each event time (the last time is dropped).
+        # The Breslow cumulative hazard comes just *before* each event time (statsmodels'
+        # layout); shifted by one it is the value *at* each event time (the last is dropped).
         times, before, _ = self.result_.baseline_cumulative_hazard[0]
         self._h0_times = np.asarray(times, float)[:-1]
         self._h0 = np.asarray(before, float)[1:]
@@ -959,6 +1238,7 @@ class CoxModel(BaseEstimator):
             "departures (events)": int(self._status.sum()),
             "terms": len(self.terms_),
             "levels grouped into other": grouped,
+            "terms left out (collinear)": len(self.collinear_terms_),
             "ties": self.ties,
             "confidence level": level_label(self.level),
             "log-likelihood": float(self.result_.llf),
@@ -1037,7 +1317,7 @@ def proportional_hazards_check(model: CoxModel) -> pd.DataFrame:
 
     The Grambsch-Therneau test as R's ``cox.zph`` (before survival 3.0) and lifelines'
     ``proportional_hazard_test`` compute it: the *scaled* Schoenfeld residuals of each term
-    (statsmodels' residuals times the number of events and the model's covariance) against
+    (the residuals times the number of events and the model's covariance) against
     the log of the event time, with a chi-squared statistic on 1 degree of freedom that uses
     the model's overall variance (an approximation). If a hazard ratio drifts with tenure, the
     residuals trend. A small p-value flags a term whose effect changes over time: split the

@@ -144,6 +144,12 @@ def slideshow_problems(nb: dict) -> list[str]:
             problems.append(f"cell {i} is the setup cell but is not skipped in the slideshow")
         if _is_solution(cell) and kind != "skip":
             problems.append(f"cell {i} is an exercise solution but is not skipped in the slideshow")
+        if (cell.get("cell_type") == "code" and kind == "skip" and "setup_notebook()" not in text
+                and not _is_solution(cell)):
+            # The instructor runs only the setup cell before Alt+R: a skipped cell that makes data
+            # would leave a later slide failing with a NameError.
+            problems.append(f"cell {i} is code skipped in the slideshow but is neither the setup cell "
+                            "nor a solution: show it, or move what it makes into the setup or the next cell")
         if kind == "notes" and not (cell.get("cell_type") == "markdown" and text.startswith(NOTES_PREFIX)):
             problems.append(f"cell {i} is a notes cell but is not markdown starting with {NOTES_PREFIX!r}")
     headings = [i for i, c in enumerate(cells) if i > 0 and c.get("cell_type") == "markdown"

@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 
 from mlmarketing import DataError, DataWarning
 from mlmarketing.forecasting import (
+    ETS,
+    AutoETS,
     RegressionARIMA,
     backtest,
     coverage,
@@ -301,3 +303,18 @@ def test_yes_no_inputs_become_one_and_zero(words):
     _, X = prepare_series(df, "d", "v", exog=["flag"])
     expected = [1.0 if w.strip().lower() in {"oui", "vrai", "1"} else 0.0 for w in words]
     assert X["flag"].tolist() == expected
+
+
+def test_exponential_smoothing_on_a_french_export_with_weeks_without_sales():
+    # Weeks without sales ("0" in the export) rule out the multiplicative forms, which divide
+    # by the level: AutoETS tries the additive ones only, the fixed ETS says what to do.
+    df = french_table()
+    df["ventes"] = np.tile([20, 35, 50, 35], 15) + np.arange(60)
+    df.loc[7, "ventes"] = 0
+    y, _ = prepare_series(df, "semaine", "ventes")
+    table = AutoETS(season_length=4).fit(y).summary()
+    assert set(table["error"]) == {"additive"} and "multiplicative" not in set(table["season"])
+    with pytest.raises(DataError, match=r"2021-02-22.*seasonal='add'"):
+        ETS(seasonal="mul", season_length=4).fit(y)
+    with pytest.raises(DataError, match="holds infinite values"):
+        AutoETS(season_length=4).fit(y.where(y.index != WEEKS[3], np.inf))

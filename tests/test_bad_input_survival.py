@@ -194,6 +194,42 @@ def test_ids_are_never_covariates():
         sv.cox_model(mixed, "t", "e", ["account"])
 
 
+def test_collinear_terms_are_left_out_and_named():
+    frame = _cox_frame()
+    alone = sv.CoxModel(["x"]).fit(frame, "t", "e")
+    frame["x in cents"] = 100 * frame["x"] + 3
+    with pytest.warns(DataWarning, match=r"'x in cents' left out of the model.*collinear"):
+        model = sv.CoxModel(["x", "x in cents"]).fit(frame, "t", "e")
+    assert model.terms_ == ["x"] and model.collinear_terms_ == ["x in cents"]
+    assert model.hazard_ratios_["term"].tolist() == ["x"]
+    assert model.hazard_ratios_["coefficient"].iloc[0] == pytest.approx(
+        alone.hazard_ratios_["coefficient"].iloc[0], abs=1e-10)
+    assert model.summary().loc["terms left out (collinear)", "value"] == 1
+    assert model.relative_risk(frame.head(3)).tolist() == pytest.approx(
+        alone.relative_risk(frame.head(3)).tolist())
+    # A real export: customers without internet answer "no internet" to the support question.
+    rng = np.random.default_rng(3)
+    frame["internet"] = rng.choice(["fibre", "dsl", "none"], len(frame))
+    frame["support"] = np.where(frame["internet"] == "none", "no internet",
+                                rng.choice(["yes", "no"], len(frame)))
+    with pytest.warns(DataWarning, match=r"'support = no internet' left out"):
+        model = sv.CoxModel(["x", "internet", "support"],
+                            reference={"internet": "dsl", "support": "no"}).fit(frame, "t", "e")
+    assert model.terms_ == ["x", "internet = fibre", "internet = none", "support = yes"]
+    assert model.hazard_ratios_["low"].notna().all()
+
+
+def test_a_covariate_that_separates_leavers_is_warned_about():
+    frame = _cox_frame()
+    frame["early"] = (frame["t"] < 5).astype(int) * frame["e"]  # only early leavers have it
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # the kit's warning, not numpy's
+        with pytest.warns(DataWarning, match=r"did not converge: the coefficient of 'early'"):
+            model = sv.CoxModel(["x", "early"]).fit(frame, "t", "e")
+    assert not model.result_.converged
+    assert model.hazard_ratios_.set_index("term").loc["early", "hazard ratio"] > 1e6
+
+
 def test_high_cardinality_category_is_grouped_and_reported():
     frame = _cox_frame(n=1000, seed=1)
     rng = np.random.default_rng(2)

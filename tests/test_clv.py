@@ -120,6 +120,67 @@ def test_gammagamma_reproduces_the_published_cdnow_parameters(cdnow_summary):
         assert model.params_[name] == pytest.approx(published, rel=TOLERANCE), name
 
 
+def test_gammagamma_matches_lifetimes_on_the_cdnow_calibration(cdnow_summary):
+    model = GammaGamma().fit(cdnow_summary)
+    # lifetimes 0.11.3 GammaGammaFitter().fit(frequency, monetary value) on the same 946
+    # repeat customers (its v is gamma); its log-likelihood is -946 x its mean.
+    expected = {"p": 6.2495722776, "q": 3.7442246748, "gamma": 15.4435210184}
+    errors = {"p": 1.1900553464, "q": 0.2901330676, "gamma": 4.1594228022}
+    for name in expected:
+        assert model.params_[name] == pytest.approx(expected[name], rel=1e-7), name
+        assert model.standard_errors_[name] == pytest.approx(errors[name], rel=1e-6), name
+    assert model.log_likelihood_ == pytest.approx(-4055.917695, abs=1e-5)
+    assert model.converged_
+
+
+def test_gammagamma_matches_lifetimes_on_the_full_cdnow_master():
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("lifetimes")  # found, not imported: it changes pandas options
+    if spec is None:
+        pytest.skip("lifetimes (which ships CDNOW_master.txt) is not installed")
+    path = Path(spec.submodule_search_locations[0]) / "datasets" / "CDNOW_master.txt"
+    master = pd.read_csv(path, sep=r"\s+", dtype={"customer_id": str, "date": str})
+    master["date"] = pd.to_datetime(master["date"], format="%Y%m%d")
+    summary = summary_from_transactions(master, "customer_id", "date", "dollar_value")
+    with pytest.warns(DataWarning, match="1 of 11,516 rows left out"):
+        model = GammaGamma().fit(summary)
+    assert model.n_customers_ == 11515
+    # lifetimes 0.11.3 GammaGammaFitter on the same 11,515 customers (frequency > 0, spend > 0).
+    expected = {"p": 5.0860441072, "q": 3.9951207390, "gamma": 21.2522376449}
+    errors = {"p": 0.2567465110, "q": 0.0870248957, "gamma": 1.5268502047}
+    for name in expected:
+        assert model.params_[name] == pytest.approx(expected[name], rel=1e-7), name
+        assert model.standard_errors_[name] == pytest.approx(errors[name], rel=1e-6), name
+    assert model.log_likelihood_ == pytest.approx(-49496.524203, abs=1e-5)
+
+
+def test_gammagamma_gradient_and_hessian_are_those_of_its_likelihood(cdnow_summary):
+    from scipy.optimize import approx_fprime
+
+    from mlmarketing.clv import _SpendData
+
+    repeat = cdnow_summary[cdnow_summary["frequency"] > 0]
+    data = _SpendData(repeat["frequency"].to_numpy(float), repeat["monetary value"].to_numpy(float))
+    for point in (np.zeros(3), np.log([6.0, 3.5, 15.0]), np.log([0.5, 8.0, 200.0])):
+        _, gradient = data.neg_log_likelihood(point)
+        numeric = approx_fprime(point, lambda u: data.neg_log_likelihood(u)[0], 1e-7)
+        np.testing.assert_allclose(gradient, numeric, rtol=1e-4, atol=1e-3)
+        numeric_hessian = np.array([
+            approx_fprime(point, lambda u, i=i: data.neg_log_likelihood(u)[1][i], 1e-7)
+            for i in range(3)
+        ])
+        np.testing.assert_allclose(data.hessian(point), numeric_hessian, rtol=1e-4, atol=1e-2)
+    # The same value as the customer-by-customer formula of the paper.
+    p, q, gamma = 6.0, 3.5, 15.0
+    x, m = data.x, data.xm / data.x
+    by_customer = (special.gammaln(p * x + q) - special.gammaln(p * x) - special.gammaln(q)
+                   + q * np.log(gamma) + (p * x - 1) * np.log(m) + p * x * np.log(x)
+                   - (p * x + q) * np.log(gamma + x * m)).sum()
+    assert -data.neg_log_likelihood(np.log([p, q, gamma]))[0] == pytest.approx(by_customer, rel=1e-12)
+
+
 # --------------------------------------------------------------------------------------------
 # Planted truth on the shipped synthetic data
 # --------------------------------------------------------------------------------------------

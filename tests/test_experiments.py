@@ -582,3 +582,40 @@ def test_summarise_bandit_shows_how_much_one_campaign_varies():
     assert np.isnan(summary.loc["fixed split", "share no better than baseline"])
     with pytest.raises(DataError, match="spread"):
         summarise_bandit(runs, spread=1.5)
+
+
+def test_simulate_bandit_counts_the_emails_of_every_arm():
+    runs = simulate_bandit(RATES, 3000, list(POLICIES), wave_size=1000, n_campaigns=10, random_state=2)
+    per_arm = runs[[f"emails to {arm}" for arm in RATES]]
+    assert (per_arm.sum(axis=1) == runs["emails"]).all()
+    best = max(RATES, key=RATES.get)
+    assert (runs[f"emails to {best}"] == runs["emails to best arm"]).all()
+
+
+def test_bandits_start_from_the_test_they_follow():
+    # A test that already found B clearly better: with its counts, Thompson sampling sends
+    # almost all of the first wave to B; without them it starts from an even split.
+    test = {"successes": {"A": 10, "B": 40, "C": 8}, "trials": {"A": 1000, "B": 1000, "C": 1000}}
+    first = {}
+    for label, prior in (("with", test), ("without", None)):
+        kwargs = {} if prior is None else {
+            "prior_successes": prior["successes"], "prior_trials": prior["trials"]}
+        runs = simulate_bandit(RATES, 500, ["thompson", "epsilon"], wave_size=500, n_campaigns=50,
+                               random_state=0, **kwargs)
+        first[label] = runs.groupby("policy")["emails to B"].mean() / 500
+    assert (first["with"] > 0.85).all()
+    assert first["without"]["thompson sampling"] < 0.6
+    # The test's e-mails are not counted again: the replay holds only the new ones.
+    assert (runs["emails"] <= 500).all()
+
+
+def test_bandit_prior_bad_input():
+    with pytest.raises(DataError, match="both prior_successes and prior_trials"):
+        simulate_bandit(RATES, 1000, prior_successes={"A": 1, "B": 2, "C": 3})
+    with pytest.raises(DataError, match="exactly the arms of the rates"):
+        simulate_bandit(RATES, 1000, prior_successes={"A": 1, "B": 2}, prior_trials={"A": 100, "B": 100})
+    with pytest.raises(DataError, match="successes cannot exceed"):
+        simulate_bandit(RATES, 1000, prior_successes={"A": 1, "B": 200, "C": 3},
+                        prior_trials={"A": 100, "B": 100, "C": 100})
+    with pytest.raises(DataError, match="'best arm'"):
+        simulate_bandit({"best arm": 0.01, "B": 0.02}, 1000)

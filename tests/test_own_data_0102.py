@@ -52,6 +52,7 @@ def test_caravan_insurance_customers_as_a_french_export(tmp_path):
             "RULE": "PPERSAUT",  # an insurer's rule: the largest car-policy contributions first
             "RULE_LOWER_IS_BETTER": False,
             "PERSONA_NAMES": [],
+            "PERSONA_PROFILES": [],
             "PERSONA_TEXTS": [],
             "PERSONA_MESSAGES": [],
             "GENERIC_MESSAGE": "notre assurance caravane",
@@ -66,8 +67,12 @@ def test_caravan_insurance_customers_as_a_french_export(tmp_path):
     assert "Not in this file, so not described: income_per_capita." in text
     assert "exercise 3 does not apply" in text
     plan = pd.read_csv(tmp_path / "outputs" / "campaign-plan.csv")
-    assert plan["numero_client"].str.startswith("C").all()
-    assert plan["creative"].nunique() == plan["segment"].nunique() + 1
+    assert plan["numero_client"].str.startswith("C").all() and plan["numero_client"].is_unique
+    # One creative per segment, the generic one, and the holdout that gets no e-mail.
+    assert plan["creative"].nunique() == plan["segment"].nunique() + 2
+    holdout = plan["creative"] == "holdout (no e-mail)"
+    assert 0 < holdout.sum() <= (~holdout).sum()
+    assert (plan.loc[holdout, "message"] == "do not send").all()
 
 
 def test_telecom_customers_with_us_state_statistics(tmp_path):
@@ -95,9 +100,8 @@ def test_telecom_customers_with_us_state_statistics(tmp_path):
             "RULE": "number_customer_service_calls",  # the most calls to the service first
             "RULE_LOWER_IS_BETTER": False,
             "K_CHOICES": [3, 4, 5],
-            "PERSONA_NAMES": [],
-            "PERSONA_TEXTS": [],
-            "PERSONA_MESSAGES": [],
+            # The course's personas are left in the setup cell: their columns are not in this
+            # file, so no segment may be given their names.
             "N_TEST": 600,
         },
         tmp_path,
@@ -105,4 +109,10 @@ def test_telecom_customers_with_us_state_statistics(tmp_path):
     assert cell_errors(notebook) == []
     text = outputs_text(notebook)
     assert "DC" in text  # the state without statistics is named, then kept
-    assert (tmp_path / "outputs" / "campaign-plan.csv").exists()
+    assert "fits no persona of the setup cell" in text
+    plan = pd.read_csv(tmp_path / "outputs" / "campaign-plan.csv")
+    course_personas = ["Deal hunters", "Loyal regulars", "Researchers", "Mobile newcomers"]
+    assert not plan["persona"].isin(course_personas).any()
+    assert plan["id_abonne"].is_unique
+    holdout = plan["creative"] == "holdout (no e-mail)"
+    assert holdout.sum() == (~holdout).sum()

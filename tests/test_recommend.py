@@ -626,3 +626,48 @@ def test_planted_offers_judged_incrementally_favour_the_engine_over_gross_counti
     judged = campaign_margin(plan.assignments, with_offer, anyway, products)
     assert plan.expected_margin == pytest.approx(judged)
     assert plan.expected_margin < gross.expected_margin
+
+
+def _reference_similarity(model: ItemKNNRecommender) -> np.ndarray:
+    """The kept neighbours by brute force: sort every pair (largest first, ties: lower product code)."""
+    x = model.history_.toarray().astype(np.float64)
+    norm = np.sqrt(x.sum(axis=0))
+    dense = (x.T @ x) / (np.outer(norm, norm) + model.shrinkage)  # the kit's rounding, for exact ties
+    np.fill_diagonal(dense, 0)
+    kept = np.zeros_like(dense)
+    for i in range(dense.shape[1]):
+        candidates = np.flatnonzero(dense[:, i] > 0)
+        order = candidates[np.lexsort((candidates, -dense[candidates, i]))][:model.n_neighbours]
+        kept[order, i] = dense[order, i]
+    return kept.astype(np.float32)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    pairs=st.lists(st.tuples(st.integers(0, 9), st.integers(0, 7)), min_size=1, max_size=60),
+    n_neighbours=st.integers(1, 4),
+    block_size=st.integers(1, 5),
+)
+def test_item_knn_dense_and_sparse_paths_keep_the_same_neighbours_ties_to_the_lower_product(
+        pairs, n_neighbours, block_size):
+    # Few customers and products: many pairs tie, so the tie rule decides which neighbours stay.
+    import mlmarketing.recommend as rc
+
+    purchases = pd.DataFrame(pairs, columns=["customer_id", "product_id"])
+    model = ItemKNNRecommender(n_neighbours=n_neighbours, shrinkage=0.0, block_size=block_size)
+    original = rc._DENSE_SPEEDUP, rc._BLOCK_CELLS
+    fitted = {}
+    try:
+        for path, speedup in (("dense", np.inf), ("sparse", 0.0)):
+            rc._DENSE_SPEEDUP = speedup
+            fitted[path] = clone(model).fit(purchases)
+        recommendations = {}
+        for path, cells in (("dense", 1 << 22), ("sparse", 0)):
+            rc._BLOCK_CELLS = cells
+            recommendations[path] = fitted["dense"].recommend(k=1, batch_size=3)
+    finally:
+        rc._DENSE_SPEEDUP, rc._BLOCK_CELLS = original
+    dense, sparse_ = fitted["dense"].similarity_, fitted["sparse"].similarity_
+    assert (dense != sparse_).nnz == 0
+    np.testing.assert_array_equal(dense.toarray(), _reference_similarity(fitted["dense"]))
+    pd.testing.assert_frame_equal(recommendations["dense"], recommendations["sparse"])

@@ -596,3 +596,130 @@ def test_call_list_reads_any_yes_no_target_and_names_bad_arguments():
         sc.call_list(model, df, "parti", "0.5")
     with pytest.raises(DataError, match="fit_scoring_model"):
         sc.call_list("model", df, "parti", 0.5)
+
+
+# ------------------------------------------------------- a sample richer in leavers than the base
+
+
+def test_rescale_scores_hand_computed_keeps_the_order_and_the_index():
+    # Odds 1 at a sample rate of 0.5; the base's odds are 1/9: odds 1/9, probability 0.1.
+    scores = pd.Series([0.5, 0.2, 0.0, 1.0], index=[7, 3, 5, 1], name="score")
+    rescaled = sc.rescale_scores(scores, sample_rate=0.5, base_rate=0.1)
+    assert rescaled.index.tolist() == [7, 3, 5, 1] and rescaled.name == "score"
+    assert rescaled.tolist() == pytest.approx([0.1, (0.25 / 9) / (1 + 0.25 / 9), 0.0, 1.0])
+    assert sc.rescale_scores(scores, 0.5, None).tolist() == scores.tolist()
+    assert isinstance(sc.rescale_scores([0.3, 0.6], 0.3, 0.01), np.ndarray)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(0.001, 0.999), min_size=2, max_size=30), st.floats(0.05, 0.95),
+       st.floats(0.005, 0.95))
+def test_rescaling_there_and_back_gives_the_scores_and_keeps_their_order(scores, sample, base):
+    there = sc.rescale_scores(scores, sample, base)
+    back = sc.rescale_scores(there, base, sample)
+    assert back == pytest.approx(scores, rel=1e-6, abs=1e-9)
+    # The order is kept: sorted by the scores, the rescaled scores never go down (beyond rounding,
+    # which can swap two scores one floating-point step apart).
+    in_order = np.asarray(there)[np.argsort(scores, kind="stable")]
+    assert (np.diff(in_order) >= -1e-12).all()
+
+
+def test_a_model_fitted_on_a_sample_rich_in_leavers_rescaled_gives_the_base_probabilities():
+    from sklearn.linear_model import LogisticRegression
+
+    gen = np.random.default_rng(0)
+    x = gen.normal(size=200_000)
+    probability = 1 / (1 + np.exp(-(-4.6 + 1.2 * x)))  # about 2 % of the base leave
+    left = gen.random(len(x)) < probability
+    # The study sample: every leaver, and as many stayers drawn at random.
+    rows = np.r_[np.flatnonzero(left), gen.choice(np.flatnonzero(~left), 3 * left.sum(), replace=False)]
+    model = LogisticRegression().fit(x[rows, None], left[rows])
+    grid = np.linspace(-2, 2, 9)
+    in_sample = model.predict_proba(grid[:, None])[:, 1]
+    rescaled = sc.rescale_scores(in_sample, left[rows].mean(), left.mean())
+    true = 1 / (1 + np.exp(-(-4.6 + 1.2 * grid)))
+    assert np.abs(in_sample - true).max() > 0.2  # unrescaled, the sample's probabilities are far off
+    assert rescaled == pytest.approx(true, rel=0.15, abs=0.003)
+
+
+def test_base_weights_give_the_table_the_base_rate_and_its_size():
+    y = pd.Series(["Yes", "No", "No", "No", "Yes"], index=list("abcde"))
+    weights = sc.base_weights(y, base_rate=0.1)
+    assert weights.index.tolist() == list("abcde")
+    assert weights.sum() == pytest.approx(5)
+    assert weights[y == "Yes"].sum() / weights.sum() == pytest.approx(0.1)
+    assert sc.base_weights(y, None).tolist() == [1.0] * 5
+
+
+def test_weighted_profit_equals_the_profit_of_the_table_with_rows_repeated():
+    gen = np.random.default_rng(3)
+    y = gen.integers(0, 2, 40)
+    scores = gen.random(40)
+    weights = gen.integers(0, 4, 40)
+    repeated = np.repeat(np.arange(40), weights)
+    weighted = sc.best_threshold(y, scores, 10, 100, 0.3, weights=weights)
+    plain = sc.best_threshold(y[repeated], scores[repeated], 10, 100, 0.3)
+    assert weighted.threshold == plain.threshold
+    assert weighted.expected_profit == pytest.approx(plain.expected_profit)
+    assert weighted.customers_contacted == plain.customers_contacted
+    lists = {"top": scores >= 0.5, "all": np.ones(40, bool)}
+    table = sc.campaign_profit(y, lists, 10, 100, 0.3, weights=weights)
+    expected = sc.campaign_profit(y[repeated], {k: v[repeated] for k, v in lists.items()}, 10, 100, 0.3)
+    pd.testing.assert_frame_equal(table, expected)  # whole weights: whole customers
+    difference = sc.profit_difference(y, lists, 10, 100, 0.3, baseline="all", weights=weights)
+    gap = table.loc["top", "expected profit"] - table.loc["all", "expected profit"]
+    assert difference.loc["top", "profit difference"] == pytest.approx(gap)
+    assert difference.loc["top", "low"] <= gap <= difference.loc["top", "high"]
+
+
+def test_a_sample_rich_in_leavers_flatters_a_campaign_the_base_would_lose_money_on():
+    # 50 % leavers in the table, 2 % in the base: calling everyone pays on the table only.
+    y = [1, 0] * 50
+    everyone = {"everyone": [1] * 100}
+    on_table = sc.campaign_profit(y, everyone, 10, 100, 0.5)["expected profit"].iloc[0]
+    on_base = sc.campaign_profit(y, everyone, 10, 100, 0.5, weights=sc.base_weights(y, 0.02))
+    assert on_table == 1500.0
+    assert on_base["customers contacted"].iloc[0] == pytest.approx(100)
+    assert on_base["positives contacted"].iloc[0] == pytest.approx(2)
+    assert on_base["expected profit"].iloc[0] == pytest.approx(0.5 * 100 * 2 - 10 * 100)
+
+
+def test_top_scores_contacts_as_many_customers_as_asked_counted_in_the_base():
+    scores = pd.Series([0.2, 0.9, 0.5, 0.7], index=list("wxyz"))
+    assert sc.top_scores(scores, 2).tolist() == [False, True, False, True]
+    assert sc.top_scores(scores, 2).index.tolist() == list("wxyz")
+    assert sc.top_scores(scores, 0).sum() == 0 and sc.top_scores(scores, 10).all()
+    # x stands for 0.5 customers, z for 2: a budget of 2 calls reaches x and no one else.
+    assert sc.top_scores(scores, 2, weights=[1, 0.5, 1, 2]).tolist() == [False, True, False, False]
+    assert sc.top_scores(scores, 2.5, weights=[1, 0.5, 1, 2]).tolist() == [False, True, False, True]
+
+
+def test_call_list_rescales_its_scores_to_the_base_rate(churn):
+    model = sc.fit_scoring_model(churn, "Churn", "logistic regression")
+    plain = sc.call_list(model, churn, "Churn", 0.0)
+    rate = (churn["Churn"] == "Yes").mean()
+    rescaled = sc.call_list(model, churn, "Churn", 0.1, base_rate=0.02)
+    expected = sc.rescale_scores(plain["score"], rate, 0.02)
+    assert (rescaled["score"] >= 0.1).all()
+    assert len(rescaled) == int((expected >= 0.1).sum()) > 0
+    pd.testing.assert_series_equal(rescaled["score"], expected[expected >= 0.1])
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: sc.rescale_scores([0.5], 0.5, 0.0), "base_rate"),
+        (lambda: sc.rescale_scores([0.5], 0.5, 1.0), "base_rate"),
+        (lambda: sc.rescale_scores([0.5], 0.5, "0.01"), "base_rate"),
+        (lambda: sc.rescale_scores([0.5], 27, 0.01), "sample_rate"),
+        (lambda: sc.rescale_scores([3.0], 0.5, 0.01), "probabilities"),
+        (lambda: sc.base_weights([1, 1], 0.01), "single class"),
+        (lambda: sc.base_weights([1, 0], 5), "base_rate"),
+        (lambda: sc.best_threshold([1, 0], [0.5, 0.2], 1, 10, 0.5, weights=[1, -1]), "weights"),
+        (lambda: sc.campaign_profit([1, 0], {"a": [1, 1]}, 1, 10, 0.5, weights=[1]), "weights"),
+        (lambda: sc.top_scores([0.5, 0.2], -1), "n_customers"),
+    ],
+)
+def test_rescaling_and_weights_name_bad_arguments(call, message):
+    with pytest.raises(DataError, match=message):
+        call()

@@ -458,3 +458,63 @@ def test_plot_segment_profiles_draws_a_ratio_of_zero():
     plt.close("all")
     with pytest.raises(DataError, match="ratios"):
         sg.plot_segment_profiles(profile.assign(visits=[-1.0, 1.0]))
+
+
+# The personas as the course writes them: the profile each one is expected to show.
+PERSONA_PROFILES = {
+    "deal hunters": {"cart_abandonment_rate": "high", "mobile_share": "high", "email_clicks_90d": "high"},
+    "loyal regulars": {"orders_12m": "high", "mobile_share": "low"},
+    "researchers": {"minutes_on_site_90d": "high", "pages_per_session": "high", "email_clicks_90d": "low"},
+    "mobile newcomers": {"orders_12m": "low", "mobile_share": "high", "email_clicks_90d": "low"},
+}
+
+
+# k = 3 merges deal hunters and mobile newcomers (fits neither); k = 5 splits the deal hunters.
+@pytest.mark.parametrize(("k", "n_named"), [(3, 2), (4, 4), (5, 4)])
+def test_personas_follow_the_profiles_for_any_number_of_segments(top, truth, k, n_named):
+    segments = sg.segment_customers(top, BEHAVIOUR, n_segments=k, random_state=0)
+    profile = sg.profile_segments(top, segments.labels, BEHAVIOUR)
+    matches = sg.match_personas(profile, PERSONA_PROFILES)
+    assert list(matches.index) == list(range(1, k + 1))
+    named = matches["persona"].dropna()
+    assert named.is_unique and len(named) == n_named
+    # Judged by the planted personas: a segment is given the name of most of its customers.
+    planted = pd.Series(truth["persona"][top.index], index=top.index)
+    for segment, name in named.items():
+        assert planted[segments.labels == segment].value_counts().idxmax() == name
+        assert all(column in matches.loc[segment, "evidence"] for column in PERSONA_PROFILES[name])
+    assert (matches.loc[matches["persona"].isna(), "evidence"] == "").all()
+
+
+def test_personas_do_not_depend_on_the_order_of_the_segments():
+    profile = pd.DataFrame({"customers": [5, 3, 2], "share of customers": [.5, .3, .2],
+                            "carts": [1.6, 0.5, 0.9], "orders": [0.6, 2.0, 1.3]}, index=[1, 2, 3])
+    personas = {"browsers": {"carts": "high"}, "loyal": {"orders": "high"}}
+    matches = sg.match_personas(profile, personas)
+    assert matches["persona"].fillna("none").tolist() == ["browsers", "loyal", "none"]
+    reordered = sg.match_personas(profile.loc[[3, 2, 1]], personas)
+    assert reordered["persona"].fillna("none").tolist() == ["none", "loyal", "browsers"]
+    # Segment 3 (orders 1.3×) fits "loyal" too, but segment 2 fits it more strongly.
+    assert sg.match_personas(profile.loc[[1, 3]], personas)["persona"].tolist() == ["browsers", "loyal"]
+    # Not far enough from the average, or a column the file lacks: no persona.
+    assert sg.match_personas(profile, personas, min_ratio=2.5)["persona"].isna().all()
+    assert sg.match_personas(profile, {"mobile": {"mobile_share": "high"}})["persona"].isna().all()
+
+
+def test_match_personas_refuses_bad_input():
+    profile = pd.DataFrame({"customers": [5, 5], "share of customers": [.5, .5], "carts": [1.5, 0.5]},
+                           index=[1, 2])
+    with pytest.raises(DataError, match="profile_segments"):
+        sg.match_personas(pd.DataFrame({"carts": [1.5]}), {"a": {"carts": "high"}})
+    with pytest.raises(DataError, match="'high'"):
+        sg.match_personas(profile, {"a": {"carts": "up"}})
+    with pytest.raises(DataError, match="at least one column"):
+        sg.match_personas(profile, {"a": {}})
+    with pytest.raises(DataError, match="dict"):
+        sg.match_personas(profile, [("a", {"carts": "high"})])
+    with pytest.raises(DataError, match="min_ratio"):
+        sg.match_personas(profile, {"a": {"carts": "high"}}, min_ratio=0.8)
+    means = profile.copy()
+    means.loc[1, "carts"] = -1
+    with pytest.raises(DataError, match="ratios"):
+        sg.match_personas(means, {"a": {"carts": "high"}})

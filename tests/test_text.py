@@ -416,3 +416,73 @@ def test_routing_report_counts_messages_that_needed_a_person_as_failures():
         text.routing_report(truth, predicted, confidence, needs_person=[True, False])
     with pytest.raises(DataError, match="peut-etre"):
         text.routing_report(truth, predicted, confidence, needs_person=["oui", "non", "peut-etre", "non"])
+
+
+# --- the fast TF-IDF counting is scikit-learn's, to the last bit -------------------------------
+
+_FAST_OPTIONS = [
+    {"analyzer": "word", "ngram_range": (1, 2), "min_df": 2, "sublinear_tf": True,
+     "stop_words": ["le", "la", "pas"], "token_pattern": text.TOKEN_PATTERN},
+    {"analyzer": "word", "ngram_range": (2, 3), "max_df": 0.5},
+    {"analyzer": "word", "min_df": 0.2},
+    {"analyzer": "char_wb", "ngram_range": (2, 4), "min_df": 2, "sublinear_tf": True},
+    {"analyzer": "char_wb", "ngram_range": (1, 3)},
+]
+_WORDS = st.sampled_from(["le", "la", "pas", "colis", "recu", "ok", "a", "é", "très", "facture", "xx"])
+_SPACES = st.sampled_from([" ", "  ", "\t", " \n "])
+_TEXTS = st.lists(st.lists(st.tuples(_WORDS, _SPACES), min_size=1, max_size=8).map(
+    lambda pairs: "".join(w + s for w, s in pairs)), min_size=1, max_size=12)
+
+
+def _same_table(a, b) -> bool:
+    return a.shape == b.shape and all(np.array_equal(getattr(a, f), getattr(b, f)) for f in
+                                      ("indptr", "indices", "data"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(train=_TEXTS, later=_TEXTS, options=st.sampled_from(_FAST_OPTIONS))
+def test_fast_tfidf_is_scikit_learns_table_vocabulary_and_order(train, later, options):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    plain, fast = TfidfVectorizer(lowercase=False, **options), text._FastTfidf(lowercase=False, **options)
+    try:
+        expected = plain.fit_transform(train)
+    except ValueError as error:  # nothing left: the same error, in the same words
+        with pytest.raises(ValueError, match=str(error)[:20]):
+            fast.fit_transform(train)
+        return
+    got = fast.fit_transform(train)
+    # Same values, same column order and the same order inside each row (the row norms and the
+    # solver's sums depend on it), hence the same model.
+    assert _same_table(got, expected)
+    assert list(fast.vocabulary_.items()) == list(plain.vocabulary_.items())
+    assert _same_table(fast.transform(later), plain.transform(later))
+
+
+@pytest.mark.parametrize("options", _FAST_OPTIONS)
+def test_fast_tfidf_is_scikit_learns_on_real_messages(messages, options):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    train, later = text.normalise_texts(messages["text"].iloc[:400]), messages["text"].iloc[400:600]
+    plain, fast = TfidfVectorizer(lowercase=False, **options), text._FastTfidf(lowercase=False, **options)
+    assert _same_table(fast.fit_transform(train), plain.fit_transform(train))
+    assert list(fast.vocabulary_.items()) == list(plain.vocabulary_.items())
+    assert _same_table(fast.transform(later), plain.transform(later))
+
+
+def test_fast_tfidf_path_is_the_one_used_and_the_classifier_unchanged(messages, monkeypatch):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts, intents = messages["text"].iloc[:600], messages["intent"].iloc[:600]
+    fast = text.train_text_classifier(texts, intents)
+    calls = []
+    monkeypatch.setattr(text._FastTfidf, "_word_terms", lambda self, docs: calls.append(docs) or 1 / 0)
+    with pytest.raises(ZeroDivisionError):  # scikit-learn calls the fast counting
+        text.train_text_classifier(texts, intents)
+    assert calls
+    monkeypatch.undo()
+    monkeypatch.setattr(text, "_FastTfidf", TfidfVectorizer)
+    plain = text.train_text_classifier(texts, intents)
+    np.testing.assert_array_equal(fast.named_steps["classifier"].coef_, plain.named_steps["classifier"].coef_)
+    np.testing.assert_array_equal(fast.predict_proba(messages["text"].iloc[600:900]),
+                                  plain.predict_proba(messages["text"].iloc[600:900]))
