@@ -34,6 +34,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 LOCK = ROOT / "requirements.lock"
+# requirements.lock plus the Spark extra (about 400 MB, needs Java): installed instead of the lock
+# where MLMARKETING_SPARK=1 (CI sets it), or by hand with `pip install -r requirements-spark.lock`.
+SPARK_LOCK = ROOT / "requirements-spark.lock"
 STAMP = VENV / "mlmarketing-install.txt"
 LANDING = "notebooks/00-course-map.ipynb"
 LOWEST = ROOT / ".venv-lowest"
@@ -57,9 +60,13 @@ def run(*args: str | Path, **kwargs) -> None:
     subprocess.run([str(a) for a in args], check=True, **kwargs)
 
 
+def _lock() -> Path:
+    return SPARK_LOCK if os.environ.get("MLMARKETING_SPARK") == "1" else LOCK
+
+
 def install_fingerprint() -> str:
     digest = hashlib.sha256()
-    for path in (LOCK, ROOT / "pyproject.toml"):
+    for path in (_lock(), ROOT / "pyproject.toml"):
         digest.update(path.read_bytes())
     digest.update(sys.version.encode())
     return digest.hexdigest()
@@ -77,7 +84,7 @@ def install() -> Path:
         print(f"Creating the virtual environment in {VENV.name}/ ...", flush=True)
         venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
     pip = (python, "-m", "pip", "--disable-pip-version-check")
-    run(*pip, "install", "-r", LOCK)
+    run(*pip, "install", "-r", _lock())
     run(*pip, "install", "--no-deps", "--no-build-isolation", "-e", ROOT)
     STAMP.write_text(fingerprint)
     return python
@@ -390,6 +397,10 @@ def cmd_lock(args: argparse.Namespace) -> int:
     upgrade = ["--upgrade"] if args.upgrade else []
     run(*uv(python), "pip", "compile", "pyproject.toml", "--extra", "test", "--universal",
         "--python-version", "3.11", *upgrade, "--output-file", LOCK.name, cwd=ROOT)
+    # The Spark extra on top of the same pins (-c): it only adds packages.
+    run(*uv(python), "pip", "compile", "pyproject.toml", "--extra", "test", "--extra", "spark",
+        "--universal", "--python-version", "3.11", "-c", LOCK.name, "--output-file", SPARK_LOCK.name,
+        cwd=ROOT)
     return 0
 
 
@@ -428,7 +439,8 @@ def cmd_lowest(args: argparse.Namespace) -> int:
     junit = LOWEST / "unit-tests.xml"
     junit.unlink(missing_ok=True)
     unit = [str(python), "-m", "pytest", "tests", "-o", "addopts=", "-p", "no:cacheprovider",
-            "-m", "not browser and not server and not own_data", "-n", "auto", "--dist", "loadfile", "-q",
+            "-m", "not browser and not server and not own_data and not spark",
+            "-n", "auto", "--dist", "loadfile", "-q",
             f"--junitxml={junit}", *args.pytest_args]
     unit_status = supervise(unit, cwd=ROOT, env=env, grace=30)
     failed = _failed_tests(junit)

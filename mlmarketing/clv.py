@@ -55,6 +55,7 @@ from sklearn.base import BaseEstimator
 from statsmodels.tools.numdiff import approx_fprime, approx_hess3
 from threadpoolctl import threadpool_limits
 
+from mlmarketing._engines import customer_totals, engine_frame
 from mlmarketing._errors import DataError
 from mlmarketing._validation import (
     check_columns,
@@ -76,6 +77,7 @@ __all__ = [
     "GammaGamma",
     "customer_lifetime_value",
     "describe_transactions",
+    "compress_summary",
     "holdout_table",
     "plot_holdout",
     "rfm_segment_summary",
@@ -176,8 +178,19 @@ def _prepare(
     date: str,
     amount: str | None,
     as_of: object,
+    cut: pd.Timestamp | None = None,
+    first_amount: bool = True,
 ) -> _Purchases:
-    """Check the transactions and merge the rows of one customer and day into one purchase."""
+    """Check the transactions and merge the rows of one customer and day into one purchase.
+
+    On an engine (Polars, DuckDB, Spark, Parquet files) the merging and the totals per
+    customer run there and come back as per-customer totals, split at ``cut`` when given.
+    """
+    frame = engine_frame(transactions, name="transactions")
+    if frame is not None:
+        end = None if as_of is None else _end_date(as_of, "as_of")
+        return customer_totals(frame, customer, date, amount, end, cut, first_amount=first_amount,
+                               stacklevel=5)
     check_frame(transactions, name="transactions")
     columns = [customer, date] + ([amount] if amount is not None else [])
     check_columns(transactions, columns)
@@ -267,7 +280,7 @@ def rfm_table(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame
+    transactions : pandas.DataFrame, or a Polars, DuckDB or Spark frame, or Parquet files
         One row per transaction (or order line). Dates as dates or text (ISO, else day first);
         amounts as finite, non-negative numbers. Rows without a customer, a date or an amount
         are left out with a :class:`mlmarketing.DataWarning`.
@@ -300,7 +313,7 @@ def rfm_table(
     0      a                0          2      50.0
     1      b               29          1      15.0
     """
-    purchases = _prepare(transactions, customer, date, amount, as_of)
+    purchases = _prepare(transactions, customer, date, amount, as_of, first_amount=False)
     each = purchases.per_customer()
     table = pd.DataFrame(
         {
@@ -315,7 +328,11 @@ def rfm_table(
     table["r score"] = r
     table["f score"] = f
     table["m score"] = _scores(table["monetary"], 5)
-    table["rfm code"] = r.astype(str) + f.astype(str) + table["m score"].astype(str)
+    # The 125 codes written once and looked up: text per customer is slow for millions of them.
+    which = ((r - 1) * 25 + (f - 1) * 5 + table["m score"] - 1).to_numpy()
+    names = [f"{a}{b}{c}" for a in "12345" for b in "12345" for c in "12345"]
+    codes = pd.Categorical.from_codes(which, names)
+    table["rfm code"] = pd.Series(codes, index=table.index).astype(str)
     segments = _segment_names(r.to_numpy(), f.to_numpy())
     table["segment"] = pd.Categorical(segments, categories=SEGMENT_ORDER)
     return table
@@ -379,7 +396,7 @@ def describe_transactions(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame
+    transactions : pandas.DataFrame, or a Polars, DuckDB or Spark frame, or Parquet files
         One row per transaction.
     customer, date : str
         Names of the customer id and date columns.
@@ -411,8 +428,9 @@ def describe_transactions(
     """
     share = _share(holdout_share, "holdout_share", low=1e-9, high=0.9,
                    meaning="a share of the history between 0 and 0.9, such as 0.25")
-    purchases = _prepare(transactions, customer, date, amount, as_of)
-    first = pd.Timestamp(int(purchases.day.min()), unit="D")
+    purchases = _prepare(transactions, customer, date, amount, as_of, first_amount=False)
+    each = purchases.per_customer()
+    first = pd.Timestamp(int(each["first"].min()), unit="D")
     last = purchases.end
     days = (last - first).days
     if days < 2:
@@ -430,16 +448,18 @@ def describe_transactions(
                 f"({first.date()}) and before the last day ({last.date()}), so that both periods "
                 "hold purchases; leave it None to derive it from the data."
             )
-    revenue = float(purchases.amount.sum())
+    # On pandas the sum over the purchases themselves, as always (the same last digits).
+    revenue = float(purchases.amount.sum() if isinstance(purchases, _Purchases) else each["total"].sum())
+    n_purchases = int(each["n"].sum())
     return pd.DataFrame(
         {
-            "purchases": [len(purchases.day)],
-            "customers": [len(np.unique(purchases.code))],
+            "purchases": [n_purchases],
+            "customers": [len(each["code"])],
             "first day": [first],
             "last day": [last],
             "calibration end": [cut],
             "revenue": [revenue],
-            "mean basket": [revenue / len(purchases.day)],
+            "mean basket": [revenue / n_purchases],
         }
     )
 
@@ -481,7 +501,7 @@ def summary_from_transactions(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame
+    transactions : pandas.DataFrame, or a Polars, DuckDB or Spark frame, or Parquet files
         One row per transaction. Rows of one customer on one day count as one purchase.
     customer, date : str
         Names of the customer id and date columns.
@@ -520,29 +540,33 @@ def summary_from_transactions(
     1      b          0      0.0  3.0             0.0
     """
     unit = _unit_length(time_unit)
-    purchases = _prepare(transactions, customer, date, amount, as_of)
+    cut = None if calibration_end is None else _end_date(calibration_end, "calibration_end")
+    purchases = _prepare(transactions, customer, date, amount, as_of, cut)
     end = purchases.end
-    if calibration_end is None:
+    if cut is None:
         table = _per_customer(purchases, purchases.end_day, unit)
     else:
-        cut = _end_date(calibration_end, "calibration_end")
         if cut >= end:
             raise DataError(
                 f"calibration_end ({cut.date()}) must be before the end of the observation "
                 f"({end.date()}), so that a holdout period remains."
             )
-        in_calibration = purchases.day <= _day_number(cut)
-        if not in_calibration.any():
+        if isinstance(purchases, _Purchases):
+            in_calibration = purchases.day <= _day_number(cut)
+            calibration = purchases.select(in_calibration)
+            holdout = purchases.select(~in_calibration)
+            n_all = len(purchases.customers)
+            count = np.bincount(holdout.code, minlength=n_all)
+            spend = np.bincount(holdout.code, weights=holdout.amount, minlength=n_all)
+            known = np.unique(calibration.code)
+        else:  # totals from an engine, already split at the cut
+            calibration, (count, spend) = purchases, purchases.holdout
+            known = purchases.per_customer()["code"]
+        if not len(known):
             raise DataError(
                 f"no transaction on or before calibration_end ({cut.date()}): choose a later date."
             )
-        calibration = purchases.select(in_calibration)
         table = _per_customer(calibration, _day_number(cut), unit)
-        holdout = purchases.select(~in_calibration)
-        n_all = len(purchases.customers)
-        count = np.bincount(holdout.code, minlength=n_all)
-        spend = np.bincount(holdout.code, weights=holdout.amount, minlength=n_all)
-        known = np.unique(calibration.code)
         table["holdout frequency"] = count[known].astype(int)
         table["holdout monetary value"] = spend[known] / np.maximum(count[known], 1)
         table["holdout duration"] = (end - cut).days / unit
@@ -615,6 +639,69 @@ def _rfm_arrays(
             f"({describe_rows(rows, t_age <= 0)} have 0)."
         )
     return x, t_x, t_age
+
+
+def _weights(summary: pd.DataFrame, name: str | None) -> np.ndarray | None:
+    """The number of customers each row stands for (None: one each): whole numbers, 1 or more."""
+    if name is None:
+        return None
+    w = _column(summary, name, what="numbers of customers")
+    odd = (w != np.round(w)) | (w < 1)
+    if odd.any():
+        raise DataError(
+            f"column {name!r} must count the customers each row stands for (whole numbers, 1 or "
+            f"more); {describe_rows(summary.index, odd)} do not. Use the output of compress_summary."
+        )
+    return w
+
+
+def compress_summary(
+    summary: pd.DataFrame,
+    columns: Sequence[str] = ("frequency", "recency", "age"),
+    *,
+    weights: str = "customers",
+) -> pd.DataFrame:
+    """The distinct rows of a customer summary, with the number of customers each stands for.
+
+    BG/NBD depends on a customer only through (frequency, recency, age), and Gamma-Gamma
+    through (frequency, monetary value): fitting on the distinct rows with these counts as
+    weights (``BetaGeo(weights="customers")``) gives the same estimates as fitting on every
+    customer, in a fraction of the time. Ten million customers bought on a few hundred days
+    make a few hundred thousand distinct rows.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        One row per customer, as :func:`summary_from_transactions` returns it.
+    columns : sequence of str, default ("frequency", "recency", "age")
+        The columns a model reads; use ``("frequency", "monetary value")`` for Gamma-Gamma.
+    weights : str, default "customers"
+        Name of the count column added.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per distinct combination of ``columns`` (sorted), with ``weights``;
+        ``attrs`` (the time unit) kept.
+
+    Examples
+    --------
+    >>> summary = pd.DataFrame({"frequency": [0, 0, 2, 2], "recency": [0.0, 0.0, 3.0, 3.0],
+    ...                         "age": [5.0, 5.0, 6.0, 6.0]})
+    >>> compress_summary(summary)
+       frequency  recency  age  customers
+    0          0      0.0  5.0          2
+    1          2      3.0  6.0          2
+    """
+    check_frame(summary, name="summary")
+    names = check_columns(summary, list(columns))
+    if weights in summary.columns:
+        raise DataError(
+            f"summary already has a column {weights!r}: pass another name with weights=..."
+        )
+    table = summary.groupby(names, sort=True).size().rename(weights).reset_index()
+    table.attrs = dict(summary.attrs)
+    return table
 
 
 def _maximise(
@@ -759,6 +846,11 @@ class BetaGeo(_Model):
     frequency, recency, age : str
         Column names in the summary table (the defaults are those of
         :func:`summary_from_transactions`; ``age`` is the papers' *T*).
+    weights : str, optional
+        Column with the number of customers each row stands for, as in the output of
+        :func:`compress_summary`: the likelihood depends on nothing but (frequency, recency,
+        age), so ten million customers fit as their few hundred thousand distinct rows, with
+        the same estimates. None: one customer per row.
 
     Attributes
     ----------
@@ -791,11 +883,13 @@ class BetaGeo(_Model):
     _param_names = ("r", "alpha", "a", "b")
 
     def __init__(
-        self, frequency: str = "frequency", recency: str = "recency", age: str = "age"
+        self, frequency: str = "frequency", recency: str = "recency", age: str = "age",
+        weights: str | None = None,
     ) -> None:
         self.frequency = frequency
         self.recency = recency
         self.age = age
+        self.weights = weights
 
     @staticmethod
     def _neg_log_likelihood(
@@ -805,11 +899,16 @@ class BetaGeo(_Model):
         age: np.ndarray,
         x_levels: np.ndarray,
         x_index: np.ndarray,
+        weights: np.ndarray | None = None,
     ) -> tuple[float, np.ndarray]:
-        """Minus the log-likelihood (equation 6 of the paper) and its gradient in log-parameters."""
+        """Minus the log-likelihood (equation 6 of the paper) and its gradient in log-parameters.
+
+        ``weights``: the number of customers each row stands for (None: one each).
+        """
         params = np.exp(log_params)
         r, alpha, a, b = params
-        n = len(x)
+        w = np.ones(len(x)) if weights is None else weights
+        n = len(x) if weights is None else w.sum()
         # Terms that depend on x only, computed once per distinct x.
         base = special.gammaln(r + x_levels) - special.gammaln(r) + r * np.log(alpha)
         stay = special.betaln(a, b + x_levels) - special.betaln(a, b)
@@ -822,11 +921,15 @@ class BetaGeo(_Model):
         a1 = stay[x_index] - rx * log_age
         a2 = leave[x_index] - rx * log_recency
         total = np.logaddexp(a1, a2)
-        value = np.bincount(x_index, minlength=len(x_levels)) @ base + total.sum()
-        # Share of each customer's likelihood from "still alive" (w1) and "left after x" (w2).
-        w1 = np.exp(a1 - total)
-        w2 = 1.0 - w1
-        by_level = np.bincount(x_index, minlength=len(x_levels))
+        # Customers per distinct x (whole counts without weights, summed as before them).
+        by_level = np.bincount(x_index, minlength=len(x_levels)) if weights is None else np.bincount(
+            x_index, weights=w, minlength=len(x_levels))
+        # Sums over rows with NumPy, not BLAS's dot (`@`): its threads stall on a busy machine.
+        value = by_level @ base + (w * total).sum()
+        # Share of each customer's likelihood from "still alive" (w1) and "left after x" (w2),
+        # times the customers of the row.
+        share = np.exp(a1 - total)
+        w1, w2 = w * share, w * (1.0 - share)
         w1_level = np.bincount(x_index, weights=w1, minlength=len(x_levels))
         w2_level = np.bincount(x_index, weights=w2, minlength=len(x_levels))
         psi_abx = special.digamma(a + b + x_levels)
@@ -859,22 +962,24 @@ class BetaGeo(_Model):
             ``self``, fitted.
         """
         x, t_x, age = _rfm_arrays(summary, self.frequency, self.recency, self.age)
-        if len(x) < 10 or (x > 0).sum() < 2:
+        w = _weights(summary, self.weights)
+        n_customers, n_repeat = (w.sum(), w[x > 0].sum()) if w is not None else (len(x), (x > 0).sum())
+        if n_customers < 10 or n_repeat < 2:
             raise DataError(
-                f"BetaGeo needs at least 10 customers, some with repeat purchases; got {len(x)} "
-                f"customer(s), {int((x > 0).sum())} with repeat purchases."
+                f"BetaGeo needs at least 10 customers, some with repeat purchases; got {n_customers:g} "
+                f"customer(s), {n_repeat:g} with repeat purchases."
             )
         x_levels, x_index = np.unique(x, return_inverse=True)
 
         def neg_log_likelihood(log_params: np.ndarray) -> tuple[float, np.ndarray]:
-            return self._neg_log_likelihood(log_params, x, t_x, age, x_levels, x_index)
+            return self._neg_log_likelihood(log_params, x, t_x, age, x_levels, x_index, w)
 
         estimates, loglik, converged, errors = _maximise(neg_log_likelihood, 4, with_gradient=True)
         self.params_ = dict(zip(self._param_names, estimates.tolist(), strict=True))
         self.standard_errors_ = dict(zip(self._param_names, errors.tolist(), strict=True))
         self.log_likelihood_ = loglik
         self.converged_ = converged
-        self.n_customers_ = len(x)
+        self.n_customers_ = int(n_customers)
         self.time_unit_ = summary.attrs.get("time_unit")
         return self
 
@@ -943,15 +1048,21 @@ class _SpendData:
     repeat purchases; what depends on each customer's spend is a logarithm and a few sums.
     Those sums are written ``(a * b).sum()``, not ``a @ b``: above 10,000 values OpenBLAS
     spreads a dot product over threads, whose wake-up costs milliseconds on a busy machine.
+    With ``weights`` (the customers each row of a compressed summary stands for) every sum over
+    rows is weighted: the same likelihood as on the customers themselves.
     """
 
-    def __init__(self, x: np.ndarray, m: np.ndarray) -> None:
-        self.x, self.xm = x, x * m
+    def __init__(self, x: np.ndarray, m: np.ndarray, weights: np.ndarray | None = None) -> None:
+        self.x, self.xm, self.w = x, x * m, weights
         self.levels, index = np.unique(x, return_inverse=True)
-        self.counts = np.bincount(index).astype(float)
-        self.n = float(len(x))
-        self.sum_log_m = float(np.log(m).sum())
-        self.sum_x_log_xm = float((x * np.log(self.xm)).sum())
+        self.counts = np.bincount(index, weights=weights).astype(float)
+        self.n = float(len(x) if weights is None else weights.sum())
+        self.sum_log_m = self._sum(np.log(m))
+        self.sum_x_log_xm = self._sum(x * np.log(self.xm))
+
+    def _sum(self, values: np.ndarray) -> float:
+        """Sum over the rows, each counted for its customers."""
+        return float(values.sum() if self.w is None else (self.w * values).sum())
 
     def _parts(self, log_params: np.ndarray):
         p, q, gamma = np.exp(log_params)
@@ -963,7 +1074,7 @@ class _SpendData:
         """Minus the log-likelihood and its gradient in log-parameters."""
         p, q, gamma, px, spread = self._parts(log_params)
         log_spread = np.log(spread)
-        sum_log, sum_x_log = log_spread.sum(), (self.x * log_spread).sum()
+        sum_log, sum_x_log = self._sum(log_spread), self._sum(self.x * log_spread)
         c, n = self.counts, self.n
         value = (
             c @ (special.gammaln(px + q) - special.gammaln(px))
@@ -978,7 +1089,7 @@ class _SpendData:
         inverse = 1.0 / spread
         d_p = c @ (self.levels * (psi_pxq - special.digamma(px))) + self.sum_x_log_xm - sum_x_log
         d_q = c @ psi_pxq - n * special.digamma(q) + n * np.log(gamma) - sum_log
-        d_gamma = n * q / gamma - p * (self.x * inverse).sum() - q * inverse.sum()
+        d_gamma = n * q / gamma - p * self._sum(self.x * inverse) - q * self._sum(inverse)
         gradient = -np.array([d_p * p, d_q * q, d_gamma * gamma])
         if not np.isfinite(value) or not np.isfinite(gradient).all():
             return 1e300, np.zeros(3)
@@ -995,17 +1106,18 @@ class _SpendData:
         # Second derivatives of the log-likelihood in (p, q, gamma) ...
         h_pp = c @ (levels**2 * (tri_pxq - tri_px))
         h_pq = c @ (levels * tri_pxq)
-        h_pg = -(self.x * inverse).sum()
+        h_pg = -self._sum(self.x * inverse)
         h_qq = c @ tri_pxq - n * special.polygamma(1, q)
-        h_qg = n / gamma - inverse.sum()
-        h_gg = -n * q / gamma**2 + p * (self.x * squared).sum() + q * squared.sum()
+        h_qg = n / gamma - self._sum(inverse)
+        h_gg = -n * q / gamma**2 + p * self._sum(self.x * squared) + q * self._sum(squared)
         second = np.array([[h_pp, h_pq, h_pg], [h_pq, h_qq, h_qg], [h_pg, h_qg, h_gg]])
         # ... and the first, for the change to log-parameters: d²/du² = θ² d²/dθ² + θ d/dθ.
         log_spread = np.log(spread)
         first = np.array([
-            c @ (levels * (psi_pxq - special.digamma(px))) + self.sum_x_log_xm - (self.x * log_spread).sum(),
-            c @ psi_pxq - n * special.digamma(q) + n * np.log(gamma) - log_spread.sum(),
-            n * q / gamma - p * (self.x * inverse).sum() - q * inverse.sum(),
+            c @ (levels * (psi_pxq - special.digamma(px))) + self.sum_x_log_xm
+            - self._sum(self.x * log_spread),
+            c @ psi_pxq - n * special.digamma(q) + n * np.log(gamma) - self._sum(log_spread),
+            n * q / gamma - p * self._sum(self.x * inverse) - q * self._sum(inverse),
         ])
         theta = np.array([p, q, gamma])
         return -(np.outer(theta, theta) * second + np.diag(theta * first))
@@ -1036,6 +1148,9 @@ class GammaGamma(_Model):
     frequency, monetary_value : str
         Column names in the summary table (the defaults are those of
         :func:`summary_from_transactions`).
+    weights : str, optional
+        Column with the number of customers each row stands for (the output of
+        ``compress_summary(summary, ["frequency", "monetary value"])``); None: one per row.
 
     Attributes
     ----------
@@ -1058,10 +1173,12 @@ class GammaGamma(_Model):
     _param_names = ("p", "q", "gamma")
 
     def __init__(
-        self, frequency: str = "frequency", monetary_value: str = "monetary value"
+        self, frequency: str = "frequency", monetary_value: str = "monetary value",
+        weights: str | None = None,
     ) -> None:
         self.frequency = frequency
         self.monetary_value = monetary_value
+        self.weights = weights
 
     def _arrays(self, summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         check_frame(summary, name="summary")
@@ -1081,23 +1198,25 @@ class GammaGamma(_Model):
             ``self``, fitted.
         """
         x, m = self._arrays(summary)
+        w = _weights(summary, self.weights)
+        w = np.ones(len(x)) if w is None else w
         repeat = x > 0
         free = repeat & (m <= 0)
         if free.any():
             warn_dropped(
-                int(free.sum()),
-                int(repeat.sum()),
+                int(w[free].sum()),
+                int(w[repeat].sum()),
                 f"repeat customers of the Gamma-Gamma fit have {self.monetary_value!r} = 0 (such as "
                 f"{summary.index[free][0]!r}), and the model needs a positive mean spend",
             )
         used = repeat & ~free
-        if used.sum() < 5:
+        if w[used].sum() < 5:
             raise DataError(
                 "GammaGamma needs at least 5 customers with repeat purchases and a positive mean "
-                f"spend; got {int(used.sum())}."
+                f"spend; got {int(w[used].sum())}."
             )
         x, m = x[used], m[used]
-        data = _SpendData(x, m)
+        data = _SpendData(x, m, None if self.weights is None else w[used])
         estimates, loglik, converged, errors = _maximise(
             data.neg_log_likelihood, 3, with_gradient=True, hessian=data.hessian
         )
@@ -1105,7 +1224,7 @@ class GammaGamma(_Model):
         self.standard_errors_ = dict(zip(self._param_names, errors.tolist(), strict=True))
         self.log_likelihood_ = loglik
         self.converged_ = converged
-        self.n_customers_ = len(x)
+        self.n_customers_ = int(w[used].sum())
         p, q, gamma = estimates
         self.mean_spend_ = float(p * gamma / (q - 1)) if q > 1 else float("inf")
         return self

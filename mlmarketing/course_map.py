@@ -106,6 +106,14 @@ COURSE_MAP: list[dict[str, str]] = [
         "dataset": "04-02-Campaign.csv",
         "status": "ready",
     },
+    {
+        "notebook": "04-03-big-data.ipynb",
+        "slide": "Big data et marketing intelligent (articles 002, 003)",
+        "question": "How do we score every customer when the transactions no longer fit in pandas?",
+        "learning": f"{STATISTICS} (probabilistic models), big data engines",
+        "dataset": "generated Parquet files (python -m mlmarketing.simulate big)",
+        "status": "ready",
+    },
 ]
 
 

@@ -51,6 +51,7 @@ from statsmodels.stats.proportion import (
 )
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
+from mlmarketing._engines import engine_frame, funnel_counts
 from mlmarketing._errors import DataError, DataWarning
 from mlmarketing._validation import (
     MAX_LEVELS,
@@ -290,8 +291,9 @@ def funnel_report(
 
     Parameters
     ----------
-    df : pandas.DataFrame
-        One row per e-mail (or visitor) sent. It is not modified.
+    df : pandas.DataFrame, or a Polars, DuckDB or Spark frame, or Parquet files
+        One row per e-mail (or visitor) sent. It is not modified. An engine's frame is counted
+        in its engine, where step columns must be booleans, dates or numbers.
     arm : str
         Column naming the arm (creative) of each row; no missing value.
     steps : list of str, or dict {label: column}
@@ -325,23 +327,31 @@ def funnel_report(
     4        B   opened      2
     5        B  clicked      1
     """
-    check_frame(df)
     labels = _steps_dict(steps)
+    engine = engine_frame(df)
+    if engine is not None:  # Polars, DuckDB, Spark, Parquet: counted there, per arm and steps reached
+        df = funnel_counts(engine, arm, labels)
+    check_frame(df)
     check_columns(df, arm, role="arm column")
-    check_columns(df, list(labels.values()), role="step column")
+    check_columns(df, list(labels.values()) if engine is None else list(labels), role="step column")
     level = check_level(level)
+    # E-mails each row stands for: one on pandas, a count from an engine.
+    weights = np.ones(len(df), dtype=np.int64) if engine is None else df.pop("_n").to_numpy(dtype=np.int64)
     arms, order = _read_arms(df, arm)
-    events = {label: _read_event(df, column, day_first=day_first) for label, column in labels.items()}
-    happened = pd.DataFrame({label: hit for label, (hit, _) in events.items()}, index=df.index)
-    _check_order(labels, happened, {label: dates for label, (_, dates) in events.items()})
+    if engine is None:
+        events = {label: _read_event(df, column, day_first=day_first) for label, column in labels.items()}
+        happened = pd.DataFrame({label: hit for label, (hit, _) in events.items()}, index=df.index)
+        _check_order(labels, happened, {label: dates for label, (_, dates) in events.items()})
+    else:  # read and checked row by row in the engine
+        happened = df[list(labels)].astype(bool)
     rows = []
     for value in order:
         mask = (arms == value).to_numpy()
-        sent = int(mask.sum())
+        sent = int(weights[mask].sum())
         previous = sent
         rows.append({arm: value, "step": "sent", "count": sent, "previous": sent})
         for label in labels:
-            count = int(happened.loc[mask, label].sum())
+            count = int(weights[mask & happened[label].to_numpy()].sum())
             rows.append({arm: value, "step": label, "count": count, "previous": previous})
             previous = count
         for row in rows[-len(labels) - 1 :]:

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, signal, stats
 
+from mlmarketing._engines import engine_frame, media_totals
 from mlmarketing._errors import DataError, DataWarning
 from mlmarketing._validation import (
     category_limit,
@@ -187,8 +188,9 @@ def media_kpis(
 
     Parameters
     ----------
-    df : pandas.DataFrame
-        One row per channel and period (or any finer grain). Not modified.
+    df : pandas.DataFrame, or a Polars, DuckDB or Spark frame, or Parquet files
+        One row per channel and period (or any finer grain). Not modified. An engine's frame
+        is summed in its engine (see ``mlmarketing._engines``); the KPIs are the same.
     by : str, list of str or None, default "channel"
         Column(s) to group by; ``None`` gives one row for the whole table. Every row is
         counted: rows whose group is missing form a group of their own, labelled
@@ -229,9 +231,7 @@ def media_kpis(
     >>> media_kpis(plan)[["CTR", "CPC", "CPM", "CPA"]].to_dict("list")
     {'CTR': [0.05, nan], 'CPC': [1.5, nan], 'CPM': [75.0, 50.0], 'CPA': [30.0, 250.0]}
     """
-    check_frame(df)
     keys = [] if by is None else [by] if isinstance(by, str) else list(by)
-    check_columns(df, keys, role="group column")
     named = {
         "spend": spend,
         "impressions": impressions,
@@ -241,6 +241,11 @@ def media_kpis(
         "reach": reach,
     }
     named = {role: column for role, column in named.items() if column is not None}
+    frame = engine_frame(df)
+    if frame is not None:  # Polars, DuckDB, Spark, Parquet: summed there, per group and missing pattern
+        df = media_totals(frame, by, named)
+    check_frame(df)
+    check_columns(df, keys, role="group column")
     for role, column in named.items():
         check_columns(df, column, role=f"{role} column")
     for role, column in named.items():

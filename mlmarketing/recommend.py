@@ -46,6 +46,7 @@ from matplotlib.ticker import PercentFormatter
 from scipy import sparse
 from sklearn.base import BaseEstimator, clone
 
+from mlmarketing._engines import engine_frame, item_counts
 from mlmarketing._errors import DataError
 from mlmarketing._validation import (
     check_columns,
@@ -805,8 +806,8 @@ def long_tail(purchases: pd.DataFrame, item: str = "product_id", *, head_share: 
 
     Parameters
     ----------
-    purchases : DataFrame
-        One row per order line.
+    purchases : DataFrame, or a Polars, DuckDB or Spark frame, or Parquet files
+        One row per order line (an engine's frame is counted in its engine).
     item : str, default "product_id"
         Product id column.
     head_share : float, default 0.5
@@ -826,11 +827,15 @@ def long_tail(purchases: pd.DataFrame, item: str = "product_id", *, head_share: 
     >>> long_tail(purchases, catalogue=["a", "b", "c", "d", "e"])["long tail"].tolist()
     [False, True, True, True, True]
     """
-    frame = _check_history(purchases, [item])
+    engine = engine_frame(purchases, name="purchases")
+    frame = _check_history(purchases, [item]) if engine is None else None
     if isinstance(head_share, bool) or not isinstance(head_share, int | float) or not 0 < head_share < 1:
         raise DataError(f"head_share must be between 0 and 1 (for example 0.5); got {head_share!r}.")
-    codes, distinct = _encode_ids(frame[item], item)
-    sales = pd.Series(np.bincount(codes, minlength=len(distinct)), index=pd.Index(distinct))
+    if engine is not None:  # Polars, DuckDB, Spark, Parquet: counted there
+        sales = item_counts(engine, item)
+    else:
+        codes, distinct = _encode_ids(frame[item], item)
+        sales = pd.Series(np.bincount(codes, minlength=len(distinct)), index=pd.Index(distinct))
     if catalogue is not None:
         extra = pd.Index(_ids(catalogue, "catalogue").drop_duplicates()).difference(sales.index)
         sales = pd.concat([sales, pd.Series(0, index=extra, dtype=sales.dtype)])

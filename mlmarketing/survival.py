@@ -35,6 +35,7 @@ from sklearn.base import BaseEstimator
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 from threadpoolctl import threadpool_limits
 
+from mlmarketing._engines import engine_frame, subscription_pairs
 from mlmarketing._errors import DataError, DataWarning
 from mlmarketing._validation import (
     OTHER_LEVEL,
@@ -371,8 +372,9 @@ def cohort_retention(
 
     Parameters
     ----------
-    df : DataFrame
-        One row per subscription. Not modified.
+    df : DataFrame, or a Polars, DuckDB or Spark frame, or Parquet files
+        One row per subscription. Not modified. An engine's frame is reduced there to its
+        distinct (start, end) days with their accounts; its date columns must be dates.
     start, end : str
         Start and end date columns (end empty while subscribed).
     as_of : date-like
@@ -406,7 +408,12 @@ def cohort_retention(
 
     Used in ``03-02-cloud-services-churn.ipynb``.
     """
+    engine = engine_frame(df)
+    if engine is not None:  # Polars, DuckDB, Spark, Parquet: the distinct (start, end) days, counted there
+        df = subscription_pairs(engine, start, end)
     frame = check_frame(df)
+    # Accounts each row stands for: one on pandas, a count from an engine.
+    weights = pd.Series(1.0, index=frame.index) if engine is None else frame.pop("_n").astype(float)
     if freq not in _COHORT_FREQ:
         raise DataError(
             f"freq must be 'MS' (cohorts by month) or 'QS' (by quarter), pandas offset aliases; "
@@ -427,11 +434,11 @@ def cohort_retention(
         when = begin + pd.DateOffset(months=k * step)
         observed = when <= cutoff
         retained = (finish.isna() | (finish > when)).astype(float)
-        parts = pd.DataFrame({"cohort": cohort, "r": retained, "o": observed})
+        parts = pd.DataFrame({"cohort": cohort, "r": retained * weights, "w": weights, "o": observed})
         grouped = parts.groupby("cohort", sort=True)
-        columns[k] = grouped["r"].mean().where(grouped["o"].all())
+        columns[k] = (grouped["r"].sum() / grouped["w"].sum()).where(grouped["o"].all())
     out = pd.DataFrame(columns)
-    out.insert(0, "accounts", cohort.value_counts().reindex(out.index).astype(int))
+    out.insert(0, "accounts", weights.groupby(cohort).sum().reindex(out.index).astype(int))
     out.index.name = "cohort"
     out.columns.name = None
     return out.dropna(axis=1, how="all")

@@ -1,4 +1,8 @@
-"""python -m mlmarketing.simulate [--check] [--out DIR]: write or verify the course datasets."""
+"""python -m mlmarketing.simulate [--check] [--out DIR]: write or verify the course datasets.
+
+python -m mlmarketing.simulate big --rows N --out DIR: write big Parquet transaction files
+(notebook 04-03; see mlmarketing/simulate/big.py), never committed.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,11 @@ from mlmarketing.simulate import check_datasets, write_datasets
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["big"]:
+        from mlmarketing.simulate.big import main as big
+
+        return big(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m mlmarketing.simulate", description=__doc__)
     parser.add_argument("--check", action="store_true", help="verify the files, write nothing")
     parser.add_argument("--out", type=Path, default=None, help="folder (default: the kit's datasets)")

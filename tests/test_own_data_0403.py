@@ -1,0 +1,78 @@
+"""04-03-big-data on real purchase histories it was not written for.
+
+The CDNOW purchases shipped inside the ``lifetimes`` wheel (real customers of an online music
+shop, 1997-1998), written at test time as a data platform would hand them over: Parquet files
+(two parts, French column names, whole-number customer ids), and the 2,357-customer sample as a
+French spreadsheet export read by pandas. Only the setup cell's parameters change; every cell
+must run.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.own_data import cell_errors, run_notebook, write_french_csv
+
+NOTEBOOK = "04-03-big-data.ipynb"
+
+
+def _lifetimes_file(name: str) -> Path:
+    # Found without importing lifetimes (its import changes a pandas option and warns).
+    spec = importlib.util.find_spec("lifetimes")
+    return Path(spec.submodule_search_locations[0]) / "datasets" / name
+
+
+def _outputs_text(notebook) -> str:
+    return "\n".join(
+        output.get("text", "") + str(output.get("data", {}).get("text/plain", ""))
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.get("outputs", [])
+    )
+
+
+@pytest.mark.slow
+def test_full_cdnow_as_parquet_files(tmp_path):
+    duckdb = pytest.importorskip("duckdb")
+    master = pd.read_csv(_lifetimes_file("CDNOW_master.txt"), sep=r"\s+", dtype={"date": str})
+    export = pd.DataFrame({
+        "numero_client": master["customer_id"].astype("int64"),
+        "jour": pd.to_datetime(master["date"], format="%Y%m%d"),
+        "montant": master["dollar_value"],
+    })
+    folder = tmp_path / "achats"
+    folder.mkdir()
+    half = len(export) // 2
+    for part, rows in enumerate([export.iloc[:half], export.iloc[half:]]):
+        duckdb.from_df(rows).write_parquet(str(folder / f"part-{part}.parquet"))
+    notebook = run_notebook(NOTEBOOK, {
+        "DATA": str(folder), "CUSTOMER": "numero_client", "DATE": "jour", "AMOUNT": "montant",
+    }, tmp_path)
+    assert cell_errors(notebook) == []
+    text = _outputs_text(notebook)
+    assert "2 Parquet file(s)" in text
+    assert "23,570" in text  # every customer, counted in DuckDB and in the tables
+    assert "No planted truth" in text
+    assert (tmp_path / "outputs" / "04-03-loyalty-list.csv").exists()
+
+
+@pytest.mark.slow
+def test_cdnow_sample_as_a_french_export(tmp_path):
+    sample = pd.read_csv(_lifetimes_file("CDNOW_sample.txt"), sep=r"\s+", header=None,
+                         names=["master", "client", "day", "cds", "dollars"], dtype={"day": str})
+    export = pd.DataFrame({
+        "Client": sample["client"], "Date": pd.to_datetime(sample["day"], format="%Y%m%d"),
+        "Montant": sample["dollars"],
+    })
+    path = write_french_csv(export, tmp_path / "cdnow.csv", date_columns=("Date",))
+    notebook = run_notebook(NOTEBOOK, {
+        "DATA": str(path), "CUSTOMER": "Client", "DATE": "Date", "AMOUNT": "Montant", "TARGET_SHARE": 0.1,
+    }, tmp_path)
+    assert cell_errors(notebook) == []
+    text = _outputs_text(notebook)
+    assert "0 Parquet file(s)" in text
+    assert "2,357" in text
