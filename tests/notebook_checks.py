@@ -61,8 +61,21 @@ def execution_problems(nb: dict) -> list[str]:
     return problems
 
 
-def template_problems(nb: dict) -> list[str]:
-    """Missing parts of the notebook template (see CONTRIBUTING.md)."""
+# The template's headings and the speaker notes' first words in each edition (see CONTRIBUTING.md).
+HEADINGS = {
+    "en": {"learn": "What you will learn", "takeaways": "Key takeaways", "exercises": "Exercises"},
+    "fr": {"learn": "Ce que vous allez apprendre", "takeaways": "Points clés", "exercises": "Exercices"},
+}
+NOTES_PREFIXES = {"en": "**Speaker notes.**", "fr": "**Notes de l'intervenant.**"}
+
+
+def language_of(path: Path) -> str:
+    """The edition a notebook belongs to: the name of its folder, ``fr`` or ``en``."""
+    return "fr" if Path(path).parent.name == "fr" else "en"
+
+
+def template_problems(nb: dict, language: str = "en") -> list[str]:
+    """Missing parts of the notebook template (see CONTRIBUTING.md), in the ``language`` edition."""
     problems = []
     cells = nb.get("cells", [])
     markdown = [source(c) for c in cells if c.get("cell_type") == "markdown"]
@@ -72,11 +85,7 @@ def template_problems(nb: dict) -> list[str]:
         problems.append("the first cell is not a markdown title ('# English title')")
     if not re.search(r"^## \S", first, re.M):
         problems.append("the title cell has no French slide title ('## Titre de la diapositive')")
-    headings = {
-        "What you will learn": r"^#+ What you will learn",
-        "Key takeaways": r"^#+ Key takeaways",
-        "Exercises": r"^#+ Exercises",
-    }
+    headings = {name: rf"^#+ {re.escape(name)}" for name in HEADINGS[language].values()}
     for name, pattern in headings.items():
         if not any(re.search(pattern, m, re.M) for m in markdown):
             problems.append(f"no '{name}' heading")
@@ -87,7 +96,7 @@ def template_problems(nb: dict) -> list[str]:
         problems.append("the setup cell has no 'DATA = None' parameter line")
     exercise_at = next(
         (i for i, c in enumerate(cells) if c.get("cell_type") == "markdown"
-         and re.search(r"^#+ Exercises", source(c), re.M)),
+         and re.search(headings[HEADINGS[language]["exercises"]], source(c), re.M)),
         None,
     )
     if exercise_at is not None:
@@ -104,7 +113,6 @@ def template_problems(nb: dict) -> list[str]:
 # reveal.js themes whose fonts ship with RISE; the others load Google Fonts from the internet.
 OFFLINE_THEMES = {"white", "black", "serif"}
 SLIDE_TYPES = {"slide", "subslide", "fragment", "-", "skip", "notes"}
-NOTES_PREFIX = "**Speaker notes.**"
 
 
 def _is_solution(cell: dict) -> bool:
@@ -115,7 +123,7 @@ def slide_type(cell: dict) -> str | None:
     return cell.get("metadata", {}).get("slideshow", {}).get("slide_type")
 
 
-def slideshow_problems(nb: dict) -> list[str]:
+def slideshow_problems(nb: dict, language: str = "en") -> list[str]:
     """Missing slideshow metadata (see CONTRIBUTING.md, "Slides and speaker notes").
 
     Every cell says how it shows in the live slideshow: the title and every ``##`` section start
@@ -150,8 +158,9 @@ def slideshow_problems(nb: dict) -> list[str]:
             # would leave a later slide failing with a NameError.
             problems.append(f"cell {i} is code skipped in the slideshow but is neither the setup cell "
                             "nor a solution: show it, or move what it makes into the setup or the next cell")
-        if kind == "notes" and not (cell.get("cell_type") == "markdown" and text.startswith(NOTES_PREFIX)):
-            problems.append(f"cell {i} is a notes cell but is not markdown starting with {NOTES_PREFIX!r}")
+        prefix = NOTES_PREFIXES[language]
+        if kind == "notes" and not (cell.get("cell_type") == "markdown" and text.startswith(prefix)):
+            problems.append(f"cell {i} is a notes cell but is not markdown starting with {prefix!r}")
     headings = [i for i, c in enumerate(cells) if i > 0 and c.get("cell_type") == "markdown"
                 and re.match(r"## \S", source(c))]
     for start, end in zip(headings, headings[1:] + [len(cells)], strict=True):
