@@ -38,7 +38,9 @@ LOCK = ROOT / "requirements.lock"
 # where MLMARKETING_SPARK=1 (CI sets it), or by hand with `pip install -r requirements-spark.lock`.
 SPARK_LOCK = ROOT / "requirements-spark.lock"
 STAMP = VENV / "mlmarketing-install.txt"
-LANDING = "notebooks/00-course-map.ipynb"
+# One folder per edition, same file names; French is the course's language and the default.
+EDITIONS = ("fr", "en")
+LANDING = "notebooks/{language}/00-course-map.ipynb"
 LOWEST = ROOT / ".venv-lowest"
 LOWEST_PYTHON = "3.11"  # the oldest Python pyproject.toml allows: the lowest versions are resolved for it
 # Failures at the lowest versions that are the library modules' to fix (their owners know): reported
@@ -348,7 +350,7 @@ def _terminate_job(job) -> None:
 
 def cmd_lab(args: argparse.Namespace) -> int:
     python = install()
-    target = args.notebook or LANDING
+    target = args.notebook or LANDING.format(language=args.lang)
     return supervise([str(python), "-m", "jupyter", "lab", target, *args.jupyter_args], cwd=ROOT, server=True)
 
 
@@ -364,9 +366,14 @@ def execute_command(python: Path, notebook: str) -> list[str]:
             "--ExecutePreprocessor.record_timing=False", notebook]
 
 
+def all_notebooks(editions: tuple[str, ...] = EDITIONS) -> list[Path]:
+    """Every notebook of the given editions, edition by edition, in course order."""
+    return [path for language in editions for path in sorted((ROOT / "notebooks" / language).glob("*.ipynb"))]
+
+
 def cmd_execute(args: argparse.Namespace) -> int:
     python = install()
-    notebooks = args.notebooks or sorted(str(p) for p in (ROOT / "notebooks").glob("*.ipynb"))
+    notebooks = args.notebooks or [str(p) for p in all_notebooks()]
     for notebook in notebooks:
         status = supervise(execute_command(python, notebook), cwd=ROOT)
         if status:
@@ -377,7 +384,8 @@ def cmd_execute(args: argparse.Namespace) -> int:
 def cmd_handouts(args: argparse.Namespace) -> int:
     python = install()
     options = ["--instructor"] if args.instructor else []
-    return supervise([str(python), str(ROOT / "tools" / "handouts.py"), *options], cwd=ROOT)
+    command = [str(python), str(ROOT / "tools" / "handouts.py"), "--lang", args.lang, *options]
+    return supervise(command, cwd=ROOT)
 
 
 def uv(python: Path) -> tuple[str, ...]:
@@ -450,8 +458,9 @@ def cmd_lowest(args: argparse.Namespace) -> int:
     report.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix="mlmarketing-lowest-") as scratch:
         copy = Path(scratch) / "notebooks"
-        shutil.copytree(ROOT / "notebooks", copy)
-        notebooks = [str(copy / path.name) for path in sorted((ROOT / "notebooks").glob("*.ipynb"))]
+        shutil.copytree(ROOT / "notebooks", copy, ignore=shutil.ignore_patterns("outputs"))
+        # Both editions: their code is the same (tests/editions.py), their printed sentences are not.
+        notebooks = [str(copy / path.relative_to(ROOT / "notebooks")) for path in all_notebooks()]
         command = [str(python), str(ROOT / "tools" / "run_notebooks.py"), f"--report={report}", *notebooks]
         notebook_status = supervise(command, cwd=copy, env=env)
     failed |= {f"notebooks/{name}" for name in json.loads(report.read_text())} if report.exists() else set()
@@ -495,7 +504,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     lab = sub.add_parser("lab", help="install everything, then open the course in JupyterLab")
-    lab.add_argument("notebook", nargs="?", help=f"notebook to open (default: {LANDING})")
+    lab.add_argument("notebook", nargs="?",
+                     help=f"notebook to open (default: {LANDING.format(language='fr')})")
+    lab.add_argument("--lang", choices=EDITIONS, default="fr",
+                     help="edition of the course: fr (French, the default) or en (English)")
     lab.set_defaults(func=cmd_lab)
     test = sub.add_parser("test", help="install everything, then run the whole test suite")
     test.set_defaults(func=cmd_test)
@@ -504,6 +516,7 @@ def main(argv: list[str] | None = None) -> int:
     execute.set_defaults(func=cmd_execute)
     handouts = sub.add_parser("handouts", help="build HTML handouts and slide decks in build/ (offline)")
     handouts.add_argument("--instructor", action="store_true", help="include the exercise solutions")
+    handouts.add_argument("--lang", choices=EDITIONS, default="fr", help="edition: fr (default) or en")
     handouts.set_defaults(func=cmd_handouts)
     lock = sub.add_parser("lock", help="refresh requirements.lock from pyproject.toml")
     lock.add_argument("--upgrade", action="store_true", help="take the newest allowed versions")

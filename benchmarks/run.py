@@ -52,10 +52,10 @@ def time_notebook(path: Path) -> float:
 
 def bench_notebooks(selected: list[str] | None = None) -> list[tuple[str, float, float]]:
     rows = []
-    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+    for path in sorted((ROOT / "notebooks").glob("*/*.ipynb")):  # both editions, fr/ and en/
         if selected and not any(part in path.name for part in selected):
             continue
-        rows.append((f"notebook {path.name}", NOTEBOOK_BUDGET_S, time_notebook(path)))
+        rows.append((f"notebook {path.parent.name}/{path.name}", NOTEBOOK_BUDGET_S, time_notebook(path)))
         print_row(*rows[-1])
     return rows
 

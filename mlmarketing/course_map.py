@@ -1,7 +1,8 @@
 """The course map: which notebook answers which marketing question, with which kind of learning.
 
 The same table is shown by the course map notebook and in the README; a test keeps the
-``status`` column honest (a notebook is "ready" exactly when it is in ``notebooks/``).
+``status`` column honest (a notebook is "ready" exactly when it is in ``notebooks/fr/`` and
+``notebooks/en/``). The French edition shows the questions and kinds of learning in French.
 """
 
 from __future__ import annotations
@@ -117,13 +118,61 @@ COURSE_MAP: list[dict[str, str]] = [
 ]
 
 
-def course_map() -> pd.DataFrame:
+# The question and the kind of learning of each notebook, as the French edition shows them.
+FRENCH: dict[str, tuple[str, str]] = {
+    "00-course-map.ipynb": ("Quel type d'apprentissage résout quel problème marketing ?",
+                            "supervisé, non supervisé, par renforcement"),
+    "01-02-market-targeting.ipynb": ("Qui sont nos personas, qui la prochaine campagne doit-elle cibler, "
+                                     "avec quel message ?", "supervisé, non supervisé"),
+    "01-04-media-planning.ipynb": ("Quel média coûte le moins par action, et comment répartir le budget ?",
+                                   "supervisé (régression), optimisation"),
+    "02-02-demand-forecasting.ipynb": ("Combien d'unités vendrons-nous, et quel stock faut-il ?",
+                                       "supervisé (séries temporelles)"),
+    "02-04-churn-prediction.ipynb": ("Quels abonnés vont partir, pourquoi, et qui faut-il appeler ?",
+                                     "supervisé"),
+    "03-01-customer-satisfaction.ipynb": ("Qu'écrivent les clients, que ressentent-ils, quelle part un "
+                                          "chatbot peut-il traiter ?", "supervisé, non supervisé (texte)"),
+    "03-02-cloud-services-churn.ipynb": ("Quand les abonnés partent-ils, et qu'est-ce qui les retient ?",
+                                         "supervisé (analyse de survie)"),
+    "03-03-personalisation.ipynb": ("Quel produit montrer ensuite à chaque client ?",
+                                    "non supervisé (recommandation)"),
+    "03-04-image-recognition.ipynb": ("Que dit une photo à une marque, et quel style visuel touche quels "
+                                      "clients ?",
+                                      "supervisé (classification d'images), un détecteur pré-entraîné"),
+    "04-01-customer-value.ipynb": ("Qui se refroidit, qu'achètera chaque client, combien vaut-il ?",
+                                   "statistique (modèles probabilistes), supervisé"),
+    "04-02-campaign-ab-test.ipynb": ("Quel message a gagné, est-ce réel, qu'aurait rapporté un bandit ?",
+                                     "statistique (test A/B), par renforcement"),
+    "04-03-big-data.ipynb": ("Comment scorer chaque client quand les transactions ne tiennent plus dans "
+                             "pandas ?", "statistique (modèles probabilistes), moteurs big data"),
+}
+LANGUAGES = ("en", "fr")
+
+
+def course_map(language: str = "en") -> pd.DataFrame:
     """The course's notebooks in order, with slide title, question, kind of learning and data.
+
+    Parameters
+    ----------
+    language : {"en", "fr"}, default "en"
+        The language of the ``question`` and ``learning`` columns (the column names stay the same).
 
     >>> course_map().loc[0, "notebook"]
     '00-course-map.ipynb'
+    >>> course_map("fr").loc[0, "question"]
+    "Quel type d'apprentissage résout quel problème marketing ?"
     """
-    return pd.DataFrame(COURSE_MAP)
+    if language not in LANGUAGES:
+        raise DataError(f"language must be one of {list(LANGUAGES)}, not {language!r}")
+    table = pd.DataFrame(COURSE_MAP)
+    if language == "fr":
+        missing = sorted(set(table["notebook"]) - FRENCH.keys())
+        if missing:  # a notebook added to COURSE_MAP without its French question
+            raise DataError(f"no French question for {missing}; add them to FRENCH in "
+                            "mlmarketing/course_map.py")
+        table["question"] = table["notebook"].map(lambda name: FRENCH[name][0])
+        table["learning"] = table["notebook"].map(lambda name: FRENCH[name][1])
+    return table
 
 
 def model_table(

@@ -199,7 +199,7 @@ def jupyterlab(tmp_path_factory, process_guard):
     )
     port, token = _free_port(), "mlmarketing-browser-test"
     command = [
-        sys.executable, str(ROOT / "course.py"), "lab", str(notebooks / "00-course-map.ipynb"),
+        sys.executable, str(ROOT / "course.py"), "lab", str(notebooks / "fr" / "00-course-map.ipynb"),
         "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
         f"--IdentityProvider.token={token}",
         f"--LabApp.user_settings_dir={home / 'settings'}", f"--LabApp.workspaces_dir={home / 'workspaces'}",
@@ -262,9 +262,10 @@ def _menu(page, menu: str, item: str) -> None:
 
 def test_the_course_map_opens_in_jupyterlab(browser, jupyterlab):
     watch = PageWatch(browser)
-    _open_notebook(watch, jupyterlab, "00-course-map.ipynb")
+    _open_notebook(watch, jupyterlab, "fr/00-course-map.ipynb")  # the default edition
     title = watch.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-MarkdownOutput h1").first
-    expected, _ = handouts.title_of(nbformat.read(ROOT / "notebooks" / "00-course-map.ipynb", as_version=4))
+    course_map = ROOT / "notebooks" / "fr" / "00-course-map.ipynb"
+    expected, _ = handouts.title_of(nbformat.read(course_map, as_version=4))
     assert title.inner_text().strip() == expected
     watch.screenshot("jupyterlab-course-map.png")
     assert watch.remote == []
@@ -273,7 +274,7 @@ def test_the_course_map_opens_in_jupyterlab(browser, jupyterlab):
 def test_a_use_case_runs_to_the_end_and_becomes_a_slideshow(browser, jupyterlab):
     watch = PageWatch(browser)
     page = watch.page
-    _open_notebook(watch, jupyterlab, USE_CASE)
+    _open_notebook(watch, jupyterlab, f"fr/{USE_CASE}")
     # The notebook is committed with outputs: clear them so that the prompts prove this run.
     _menu(page, "Edit", "Clear Outputs of All Cells")
     page.wait_for_function(f"() => ({_PROMPTS})().every(p => p === '[ ]:')", timeout=30_000)

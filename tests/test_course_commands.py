@@ -23,9 +23,13 @@ def course(monkeypatch):
     return module
 
 
-def test_lab_opens_the_course_map_by_default(course):
+def test_lab_opens_the_french_course_map_by_default_and_the_english_one_on_request(course):
     assert course.main(["lab"]) == 0
-    assert course.calls == [["python", "-m", "jupyter", "lab", "notebooks/00-course-map.ipynb"]]
+    assert course.main(["lab", "--lang", "en"]) == 0
+    assert course.calls == [["python", "-m", "jupyter", "lab", "notebooks/fr/00-course-map.ipynb"],
+                            ["python", "-m", "jupyter", "lab", "notebooks/en/00-course-map.ipynb"]]
+    for language in ("fr", "en"):
+        assert (course.ROOT / course.LANDING.format(language=language)).is_file()
 
 
 def test_lab_passes_options_to_jupyterlab(course):
@@ -39,11 +43,11 @@ def test_test_runs_pytest_in_parallel_with_extra_arguments(course):
     assert course.calls[0][-5:] == ["auto", "--dist", "loadfile", "-k", "data"]
 
 
-def test_handouts_builds_the_student_or_the_instructor_edition(course):
+def test_handouts_builds_the_student_or_the_instructor_edition_in_french_or_english(course):
     course.main(["handouts"])
-    course.main(["handouts", "--instructor"])
-    assert course.calls[0][1].endswith("handouts.py") and course.calls[0][2:] == []
-    assert course.calls[1][2:] == ["--instructor"]
+    course.main(["handouts", "--instructor", "--lang", "en"])
+    assert course.calls[0][1].endswith("handouts.py") and course.calls[0][2:] == ["--lang", "fr"]
+    assert course.calls[1][2:] == ["--lang", "en", "--instructor"]
 
 
 def test_execute_runs_each_notebook_in_a_fresh_kernel(course):

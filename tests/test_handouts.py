@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import nbformat
 import pytest
 
@@ -70,13 +72,15 @@ def test_title_of_reads_both_titles():
     assert handouts.title_of(_tiny_notebook()) == ("Tiny", "Petit")
 
 
-@pytest.fixture(scope="module")
-def student_build(tmp_path_factory):
-    return handouts.build(tmp_path_factory.mktemp("build") / "handouts")
+@pytest.fixture(scope="module", params=["fr", "en"])
+def student_build(request, tmp_path_factory):
+    out = handouts.build(tmp_path_factory.mktemp("build") / "handouts", language=request.param)
+    return out, request.param
 
 
 def test_one_handout_and_one_deck_per_notebook_with_no_external_reference(student_build):
-    stems = [p.stem for p in handouts.course_notebooks()]
+    student_build, language = student_build
+    stems = [p.stem for p in handouts.course_notebooks(language)]
     assert sorted(p.name for p in student_build.glob("*.html")) == sorted(
         ["index.html"] + [f"{s}.html" for s in stems] + [f"{s}.slides.html" for s in stems]
     )
@@ -84,12 +88,17 @@ def test_one_handout_and_one_deck_per_notebook_with_no_external_reference(studen
     index = (student_build / "index.html").read_text(encoding="utf-8")
     positions = [index.index(f'href="{s}.html"') for s in stems]
     assert positions == sorted(positions), "the index lists the notebooks in course order"
+    assert f'<html lang="{language}">' in index
+    assert html.escape(handouts.TEXTS[language]["student"]) in index
 
 
 def test_solutions_only_in_the_instructor_edition(student_build, tmp_path):
-    first_two = handouts.course_notebooks()[:2]
-    instructor = handouts.build(tmp_path / "instructor", instructor=True, notebooks=first_two)
-    name = handouts.course_notebooks()[0].stem + ".html"
+    student_build, language = student_build
+    if language != "en":
+        pytest.skip("the solutions' first comment is checked in the English edition")
+    first_two = handouts.course_notebooks("en")[:2]
+    instructor = handouts.build(tmp_path / "instructor", instructor=True, notebooks=first_two, language="en")
+    name = handouts.course_notebooks("en")[0].stem + ".html"
     assert "# Solution" in (instructor / name).read_text(encoding="utf-8")
     assert "# Solution" not in (student_build / name).read_text(encoding="utf-8")
 

@@ -128,7 +128,8 @@ def _request(url: str, token: str, method: str = "GET", body: dict | None = None
 def _start_lab(tmp_path: Path) -> tuple[subprocess.Popen, str, str, Path]:
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
-    (notebooks / "00-course-map.ipynb").write_bytes((ROOT / "notebooks" / "00-course-map.ipynb").read_bytes())
+    course_map = ROOT / "notebooks" / "fr" / "00-course-map.ipynb"
+    (notebooks / "00-course-map.ipynb").write_bytes(course_map.read_bytes())
     port, token = _free_port(), "mlmarketing-stop-test"
     command = [
         sys.executable, str(ROOT / "course.py"), "lab", str(notebooks / "00-course-map.ipynb"),

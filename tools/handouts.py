@@ -1,7 +1,8 @@
 """Build the course handouts: an HTML page and a reveal.js slide deck per notebook, and an index.
 
-    python course.py handouts                 student edition, in build/handouts/
-    python course.py handouts --instructor    with the exercise solutions, in build/handouts-instructor/
+    python course.py handouts                 French student edition, in build/handouts-fr/
+    python course.py handouts --instructor    with the exercise solutions, in build/handouts-fr-instructor/
+    python course.py handouts --lang en       the English edition, in build/handouts-en/
 
 The notebooks are committed executed, so nothing is run: the pages show the committed outputs.
 Everything opens offline from ``file://``: reveal.js is copied from ``tools/vendor/reveal.js``, images
@@ -28,8 +29,25 @@ NOTEBOOKS = ROOT / "notebooks"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 REVEAL = Path(__file__).resolve().parent / "vendor" / "reveal.js"
 REVEAL_PREFIX = "reveal.js"  # where the decks find reveal.js: the copy next to them
-STUDENT = "Student edition: the exercise solutions are in the notebooks, hidden until you open them."
-INSTRUCTOR = "Instructor edition: with the exercise solutions."
+# What the index page says, in each language of the course.
+TEXTS = {
+    "en": {
+        "student": "Student edition: the exercise solutions are in the notebooks, hidden until you "
+                   "open them.",
+        "instructor": "Instructor edition: with the exercise solutions.",
+        "keys": "In a slide deck, press <kbd>S</kbd> for the speaker view, <kbd>F</kbd> for full screen, "
+                "<kbd>Esc</kbd> for the overview.",
+        "handout": "handout", "slides": "slides", "title": "handouts",
+    },
+    "fr": {
+        "student": "Édition étudiant : les corrigés des exercices sont dans les notebooks, masqués "
+                   "jusqu'à ce que vous les ouvriez.",
+        "instructor": "Édition enseignant : avec les corrigés des exercices.",
+        "keys": "Dans un diaporama, <kbd>S</kbd> ouvre la vue de l'intervenant, <kbd>F</kbd> le plein écran, "
+                "<kbd>Échap</kbd> la vue d'ensemble.",
+        "handout": "support", "slides": "diapositives", "title": "supports de cours",
+    },
+}
 
 # Attributes through which a browser fetches something as the page loads. A link (<a href>) is
 # fetched only when the reader clicks it, so it may point to the internet.
@@ -124,12 +142,12 @@ def check_offline(folder: Path) -> dict[str, list[str]]:
     return problems
 
 
-def course_notebooks() -> list[Path]:
-    """The committed notebooks, in the order of the course map (any other one at the end)."""
+def course_notebooks(language: str = "fr") -> list[Path]:
+    """The committed notebooks of one edition, in the order of the course map (any other one at the end)."""
     sys.path.insert(0, str(ROOT))
     from mlmarketing.course_map import COURSE_MAP
 
-    present = {p.name: p for p in NOTEBOOKS.glob("*.ipynb")}
+    present = {p.name: p for p in (NOTEBOOKS / language).glob("*.ipynb")}
     ordered = [present.pop(row["notebook"]) for row in COURSE_MAP if row["notebook"] in present]
     return ordered + sorted(present.values())
 
@@ -147,29 +165,31 @@ def edition(nb: nbformat.NotebookNode, instructor: bool) -> nbformat.NotebookNod
 
 
 def title_of(nb: nbformat.NotebookNode) -> tuple[str, str]:
-    """The English title and the French slide title from the notebook's first cell."""
+    """The title and the French slide title from the notebook's first cell."""
     first = nb.cells[0].source if nb.cells else ""
     english = re.search(r"^# (.+)$", first, re.M)
     french = re.search(r"^## (.+)$", first, re.M)
+
     def plain(found: re.Match | None) -> str:
         return re.sub(r"[*_`]", "", found.group(1)).strip() if found else ""
 
     return plain(english), plain(french)
 
 
-def _index_page(rows: list[dict[str, str]], banner: str) -> str:
+def _index_page(rows: list[dict[str, str]], banner: str, language: str = "en") -> str:
+    text = TEXTS[language]
     items = "\n".join(
         f"<tr><td>{i}</td><td><strong>{html.escape(r['title'])}</strong><br>"
         f"<em>{html.escape(r['slide'])}</em></td>"
-        f'<td><a href="{r["stem"]}.html">handout</a></td>'
-        f'<td><a href="{r["stem"]}.slides.html">slides</a></td></tr>'
+        f'<td><a href="{r["stem"]}.html">{text["handout"]}</a></td>'
+        f'<td><a href="{r["stem"]}.slides.html">{text["slides"]}</a></td></tr>'
         for i, r in enumerate(rows, start=1)
     )
     return f"""<!DOCTYPE html>
-<html lang="en">
+<html lang="{language}">
 <head>
 <meta charset="utf-8">
-<title>Marketing et Machine Learning: handouts</title>
+<title>Marketing et Machine Learning: {text["title"]}</title>
 <style>
   body {{ font-family: sans-serif; max-width: 960px; margin: 2em auto; line-height: 1.4; }}
   table {{ border-collapse: collapse; width: 100%; }}
@@ -179,8 +199,7 @@ def _index_page(rows: list[dict[str, str]], banner: str) -> str:
 </head>
 <body>
 <h1>Marketing et Machine Learning</h1>
-<p class="banner">{html.escape(banner)} In a slide deck, press <kbd>S</kbd> for the speaker view,
-<kbd>F</kbd> for full screen, <kbd>Esc</kbd> for the overview.</p>
+<p class="banner">{html.escape(banner)} {text["keys"]}</p>
 <table>
 {items}
 </table>
@@ -189,26 +208,29 @@ def _index_page(rows: list[dict[str, str]], banner: str) -> str:
 """
 
 
-def build(out: Path | None = None, instructor: bool = False, notebooks: list[Path] | None = None) -> Path:
+def build(out: Path | None = None, instructor: bool = False, notebooks: list[Path] | None = None,
+          language: str = "fr") -> Path:
     """Build the handouts into ``out`` and return it.
 
     Parameters
     ----------
     out : Path, optional
-        Output folder, emptied first. Default ``build/handouts`` (``build/handouts-instructor``).
+        Output folder, emptied first. Default ``build/handouts-<language>`` (``...-instructor``).
     instructor : bool
         Include the exercise solutions.
     notebooks : list of Path, optional
-        Default: every notebook of the course, in course order.
+        Default: every notebook of the ``language`` edition, in course order.
+    language : {"fr", "en"}, default "fr"
+        The edition: its notebooks and the index page's language.
 
     Raises
     ------
     BuildError
         If a built page would load anything from the internet.
     """
-    out = Path(out or ROOT / "build" / ("handouts-instructor" if instructor else "handouts"))
-    notebooks = course_notebooks() if notebooks is None else notebooks
-    banner = INSTRUCTOR if instructor else STUDENT
+    out = Path(out or ROOT / "build" / (f"handouts-{language}" + ("-instructor" if instructor else "")))
+    notebooks = course_notebooks(language) if notebooks is None else notebooks
+    banner = TEXTS[language]["instructor" if instructor else "student"]
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -231,7 +253,7 @@ def build(out: Path | None = None, instructor: bool = False, notebooks: list[Pat
         (out / f"{path.stem}.slides.html").write_text(deck, encoding="utf-8")
         title, slide = title_of(nb)
         rows.append({"stem": path.stem, "title": title or path.stem, "slide": slide})
-    (out / "index.html").write_text(_index_page(rows, banner), encoding="utf-8")
+    (out / "index.html").write_text(_index_page(rows, banner, language), encoding="utf-8")
     problems = check_offline(out)
     if problems:
         listing = "\n".join(f"  {name}: {', '.join(found[:3])}" for name, found in problems.items())
@@ -242,11 +264,12 @@ def build(out: Path | None = None, instructor: bool = False, notebooks: list[Pat
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--instructor", action="store_true", help="include the exercise solutions")
-    parser.add_argument("--out", type=Path, help="output folder (default: build/handouts[-instructor])")
+    parser.add_argument("--out", type=Path, help="output folder (default: build/handouts-LANG[-instructor])")
+    parser.add_argument("--lang", choices=("fr", "en"), default="fr", help="edition: fr (default) or en")
     parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks (default: the whole course)")
     args = parser.parse_args(argv)
     try:
-        out = build(args.out, args.instructor, args.notebooks or None)
+        out = build(args.out, args.instructor, args.notebooks or None, language=args.lang)
     except BuildError as error:
         print(f"Handouts not built: {error}", file=sys.stderr)
         return 1

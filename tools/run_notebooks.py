@@ -64,11 +64,11 @@ def main(paths: list[str]) -> int:
         started = time.monotonic()
         problems = problems_of(path)
         status = "FAILED" if problems else "ok"
-        print(f"{path.name}: {status} ({time.monotonic() - started:.1f} s)", flush=True)
+        print(f"{path.parent.name}/{path.name}: {status} ({time.monotonic() - started:.1f} s)", flush=True)
         for problem in problems:
             print("    " + problem.replace("\n", "\n    "), flush=True)
         failed += bool(problems)
-        names += [path.name] if problems else []
+        names += [f"{path.parent.name}/{path.name}"] if problems else []
     if report is not None:
         report.write_text(json.dumps(names))
     print(f"{len(paths) - failed} passed, {failed} failed" if paths else "no notebook given", flush=True)
