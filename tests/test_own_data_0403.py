@@ -35,8 +35,7 @@ def _outputs_text(notebook) -> str:
     )
 
 
-@pytest.mark.slow
-def test_full_cdnow_as_parquet_files(tmp_path):
+def _cdnow_parts(folder: Path) -> Path:
     duckdb = pytest.importorskip("duckdb")
     master = pd.read_csv(_lifetimes_file("CDNOW_master.txt"), sep=r"\s+", dtype={"date": str})
     export = pd.DataFrame({
@@ -44,11 +43,16 @@ def test_full_cdnow_as_parquet_files(tmp_path):
         "jour": pd.to_datetime(master["date"], format="%Y%m%d"),
         "montant": master["dollar_value"],
     })
-    folder = tmp_path / "achats"
     folder.mkdir()
     half = len(export) // 2
     for part, rows in enumerate([export.iloc[:half], export.iloc[half:]]):
         duckdb.from_df(rows).write_parquet(str(folder / f"part-{part}.parquet"))
+    return folder
+
+
+@pytest.mark.slow
+def test_full_cdnow_as_parquet_files(tmp_path):
+    folder = _cdnow_parts(tmp_path / "achats")
     notebook = run_notebook(NOTEBOOK, {
         "DATA": str(folder), "CUSTOMER": "numero_client", "DATE": "jour", "AMOUNT": "montant",
     }, tmp_path)
@@ -58,6 +62,18 @@ def test_full_cdnow_as_parquet_files(tmp_path):
     assert "23,570" in text  # every customer, counted in DuckDB and in the tables
     assert "No planted truth" in text
     assert (tmp_path / "outputs" / "04-03-loyalty-list.csv").exists()
+    assert "Decision: put" in text
+
+
+@pytest.mark.slow
+def test_cdnow_as_a_glob_and_as_one_parquet_file(tmp_path):
+    folder = _cdnow_parts(tmp_path / "achats")
+    for data, files in ((str(folder / "part-*.parquet"), 2), (str(folder / "part-1.parquet"), 1)):
+        notebook = run_notebook(NOTEBOOK, {
+            "DATA": data, "CUSTOMER": "numero_client", "DATE": "jour", "AMOUNT": "montant",
+        }, tmp_path)
+        assert cell_errors(notebook) == []
+        assert f"{files} Parquet file(s)" in _outputs_text(notebook)
 
 
 @pytest.mark.slow
