@@ -7,8 +7,14 @@ unexecuted cells, one whose stored output is wrong): they must not be collected 
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 collect_ignore_glob = ["fixtures/*"]
+
+# No time limit on property-test examples: speed is measured by benchmarks/, never by tests, and a
+# loaded machine made a 200 ms deadline fail a correct test.
+settings.register_profile("mlmarketing", deadline=None)
+settings.load_profile("mlmarketing")
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -33,12 +33,13 @@ def as_polars(df: pd.DataFrame):
 def engine_inputs(df: pd.DataFrame, tmp_path: Path) -> dict[str, object]:
     import duckdb
 
-    connection = duckdb.connect()
     plain = df.copy()
     for name in plain.columns:
         if isinstance(plain[name].dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(plain[name]):
             plain[name] = plain[name].astype(object)
-    relation = connection.from_df(plain)
+    # On DuckDB's default connection, which lives as long as the process: before DuckDB 1.4 a
+    # relation did not keep its own connection open, so one made here would close on return.
+    relation = duckdb.from_df(plain)
     path = tmp_path / "table.parquet"
     relation.write_parquet(str(path))
     frame = as_polars(df)
