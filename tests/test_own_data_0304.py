@@ -90,7 +90,7 @@ def test_a_folder_of_real_photos_with_a_french_posts_export(tmp_path):
     nb = run_notebook(NOTEBOOK, {
         "DATA": "photos", "POSTS": "export/publications.csv", "IMAGE": "fichier", "WEEK": "semaine",
         "SEGMENT": "region", "STYLE": "ambiance", "ENGAGEMENT": ["j_aime", "partages", "commentaires"],
-        "PRODUCT": "fleur", "TEST_PER_CLASS": 10, "PHOTOS_PER_CLASS": [5, 10, 30],
+        "PRODUCT": "fleur", "TEST_PER_CLASS": 10, "PHOTOS_PER_CLASS": [5, 10, 30], "BASELINE_STYLE": "froide",
     }, tmp_path)
     assert cell_errors(nb) == []
     text = _text(nb)
