@@ -331,12 +331,15 @@ class _FastTfidf(TfidfVectorizer):
 
     scikit-learn looks every word, word pair and character n-gram of every message up in a
     dictionary, in Python: on 4,000 reviews of about 80 words that is 9 million look-ups, most of
-    the classifier's training time. Here the messages' words are numbered once (pandas), word
-    n-grams are pairs of consecutive numbers, and character n-grams (``char_wb``) are cut once
-    per distinct word: a word's n-grams do not depend on its neighbours, so one sparse product
-    (messages × words times words × n-grams) counts them. The vocabulary is numbered in the
-    order scikit-learn meets it and the rows are sorted the same way, so the TF-IDF table, and a
-    model fitted on it, are scikit-learn's to the last bit. Other analyzers, a custom
+    the classifier's training time. Here the messages are split at white space once, and each
+    distinct piece is read once: its tokens (the token pattern only where the piece is not one
+    plain word) and its character n-grams (``char_wb``), computed as numbers (letters numbered,
+    an n-gram written in base "number of letters") an array operation at a time. Word n-grams
+    are pairs of consecutive token numbers; a word's character n-grams do not depend on its
+    neighbours, so one sparse product (messages × words times words × n-grams) counts them.
+    Terms are pruned (``min_df``, ``max_df``) before their texts are made, and numbered in
+    scikit-learn's order (by name, each row in the order it meets them), so the TF-IDF table,
+    and a model fitted on it, are scikit-learn's to the last bit. Other analyzers, a custom
     preprocessor or tokenizer, and file inputs go through scikit-learn's own counting.
 
     Examples
