@@ -389,6 +389,12 @@ def bench_text() -> list[Row]:
         rows.append(Row(f"text fit, {name} (TF-IDF + LR)", kit_s, peer_s,
                         f"accuracy {kit_acc:.3f}", f"accuracy {peer_acc:.3f}", "<= 2x, accuracy not lower",
                         _within(kit_s / peer_s, 2.0) and kit_acc >= peer_acc))
+        # The opt-in character n-grams: their cost and accuracy, for information (no goal).
+        chars_s, peer_s, ours, _ = interleaved(
+            lambda x=x, y=y: train_text_classifier(x, y, stop_words=None, characters=True), peer, repeats=3)
+        chars_acc = float((ours.predict(x_test) == truth).mean())
+        rows.append(Row(f"text fit, {name}, characters=True", chars_s, peer_s, f"accuracy {chars_acc:.3f}",
+                        f"accuracy {peer_acc:.3f}", "(for information)", None))
     return rows
 
 

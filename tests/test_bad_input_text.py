@@ -139,6 +139,8 @@ def test_bad_confidences_are_refused_with_the_fix(confidence, match):
         (lambda: text.share_alerts(MESSAGES, "date", "sentiment", "negative", min_history=0),
          "min_history must be a whole number"),
         (lambda: text.train_text_classifier(["a b", "c d"], ["x", "y"], C=np.inf), "C must be a positive"),
+        (lambda: text.train_text_classifier(["a b", "c d"], ["x", "y"], characters="yes"),
+         "characters must be True or False"),
         (lambda: text.find_topics(["colis perdu", "facture", "colis", "retard"], 2, n_terms=0), "n_terms"),
     ],
 )

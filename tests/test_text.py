@@ -486,3 +486,50 @@ def test_fast_tfidf_path_is_the_one_used_and_the_classifier_unchanged(messages, 
     np.testing.assert_array_equal(fast.named_steps["classifier"].coef_, plain.named_steps["classifier"].coef_)
     np.testing.assert_array_equal(fast.predict_proba(messages["text"].iloc[600:900]),
                                   plain.predict_proba(messages["text"].iloc[600:900]))
+
+
+_TRICKY = ["l'ami_du 2e étage", "x2 a_b __ c'est-à-dire", "re-re-livré!!  ok?", "ŒUVRE œuvre", "a é i",
+           "https://exemple.fr/a_b?x=1 #colis @sav", "12 34 5 six", "l'ami du 2e étage"]
+
+
+@pytest.mark.parametrize("options", [{"analyzer": "word", "ngram_range": (1, 2)},
+                                     {"analyzer": "word", "ngram_range": (1, 3), "min_df": 2},
+                                     {"analyzer": "char_wb", "ngram_range": (1, 5)},
+                                     {"analyzer": "word", "max_features": 6, "max_df": 0.9},
+                                     {"analyzer": "char_wb", "ngram_range": (2, 4), "max_features": 30}])
+def test_fast_tfidf_is_scikit_learns_on_punctuation_digits_and_underscores(options):
+    """Pieces that are not one plain word (l'ami, a_b, URLs) are cut by the token pattern itself."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    plain, fast = TfidfVectorizer(lowercase=False, **options), text._FastTfidf(lowercase=False, **options)
+    assert _same_table(fast.fit_transform(_TRICKY), plain.fit_transform(_TRICKY))
+    assert list(fast.vocabulary_.items()) == list(plain.vocabulary_.items())
+    assert _same_table(fast.transform(_TRICKY[::-1]), plain.transform(_TRICKY[::-1]))
+
+
+def test_fast_tfidf_long_character_ngrams_of_many_letters_are_scikit_learns():
+    """n-grams too long to number in 64 bits (many letters, up to 12 of them) are cut one by one."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    letters = "abcdefghijklmnopqrstuvwxyz0123456789éèàùç"
+    texts = [" ".join(letters[i:] + letters[:i] for i in range(k, 41, 7)) for k in range(6)] + ["a bc"]
+    options = {"analyzer": "char_wb", "ngram_range": (3, 12), "min_df": 2}
+    plain, fast = TfidfVectorizer(lowercase=False, **options), text._FastTfidf(lowercase=False, **options)
+    calls = []
+    one_by_one = text._FastTfidf._char_terms_one_by_one
+    fast._char_terms_one_by_one = lambda *args: calls.append(1) or one_by_one(fast, *args)
+    assert _same_table(fast.fit_transform(texts), plain.fit_transform(texts))
+    assert calls  # the fallback was the one used
+    assert list(fast.vocabulary_.items()) == list(plain.vocabulary_.items())
+
+
+def test_character_ngrams_are_added_on_request_only(messages):
+    texts, intents = messages["text"].iloc[:300], messages["intent"].iloc[:300]
+    words = text.train_text_classifier(texts, intents)
+    both = text.train_text_classifier(texts, intents, characters=True)
+    assert [name for name, _ in words.named_steps["features"].transformer_list] == ["words"]
+    assert [name for name, _ in both.named_steps["features"].transformer_list] == ["words", "characters"]
+    # The words are the same in both: the n-grams only add columns.
+    assert words.named_steps["features"].transformer_list[0][1].vocabulary_ == \
+        both.named_steps["features"].transformer_list[0][1].vocabulary_
+    assert both.named_steps["classifier"].coef_.shape[1] > words.named_steps["classifier"].coef_.shape[1]
