@@ -262,7 +262,8 @@ def _menu(page, menu: str, item: str) -> None:
 
 def test_the_course_map_opens_in_jupyterlab(browser, jupyterlab):
     watch = PageWatch(browser)
-    _open_notebook(watch, jupyterlab, "fr/00-course-map.ipynb")  # the default edition
+    # JupyterLab serves the folder of the notebook it opens: notebooks/fr/, the default edition.
+    _open_notebook(watch, jupyterlab, "00-course-map.ipynb")
     title = watch.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-MarkdownOutput h1").first
     course_map = ROOT / "notebooks" / "fr" / "00-course-map.ipynb"
     expected, _ = handouts.title_of(nbformat.read(course_map, as_version=4))
@@ -274,7 +275,7 @@ def test_the_course_map_opens_in_jupyterlab(browser, jupyterlab):
 def test_a_use_case_runs_to_the_end_and_becomes_a_slideshow(browser, jupyterlab):
     watch = PageWatch(browser)
     page = watch.page
-    _open_notebook(watch, jupyterlab, f"fr/{USE_CASE}")
+    _open_notebook(watch, jupyterlab, USE_CASE)
     # The notebook is committed with outputs: clear them so that the prompts prove this run.
     _menu(page, "Edit", "Clear Outputs of All Cells")
     page.wait_for_function(f"() => ({_PROMPTS})().every(p => p === '[ ]:')", timeout=30_000)
@@ -385,7 +386,7 @@ def test_deck_speaker_notes_come_from_the_notes_cells(browser, built_handouts):
     watch.page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=30_000)
     notes = watch.page.locator("aside.notes")
     assert notes.count() >= 3
-    assert re.match(r"Speaker notes\.", notes.first.inner_text().strip())
+    assert re.match(r"Notes de l'intervenant\.", notes.first.inner_text().strip())  # the French edition
     # S opens the speaker view (current and next slide, the notes, a clock) in a second window.
     first_notes = watch.page.evaluate(
         """() => { const s = Reveal.getSlides().find(s => s.querySelector('aside.notes'));
@@ -397,8 +398,8 @@ def test_deck_speaker_notes_come_from_the_notes_cells(browser, built_handouts):
     speaker = popup.value
     speaker.set_viewport_size({"width": 1280, "height": 800})
     speaker.wait_for_function(
-        "() => document.querySelector('.speaker-controls-notes')?.textContent.includes('Speaker notes')",
-        timeout=30_000,
+        "start => document.querySelector('.speaker-controls-notes')?.textContent.includes(start)",
+        arg=first_notes[:20], timeout=30_000,
     )
     assert first_notes[:40] in speaker.locator(".speaker-controls-notes").inner_text()
     speaker.wait_for_timeout(1000)
