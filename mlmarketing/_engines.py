@@ -280,11 +280,13 @@ def _customer_parts(customer: str, rows: int, bounds: tuple[Any, Any] | None) ->
 
 
 def _duckdb_totals(relation: Any, customer: str, date: str, amount: str | None,
-                   cut: pd.Timestamp | None, where: str) -> pd.DataFrame:
-    """One part of the per-customer totals, in one SQL query: the purchases (customer, day) are
-    summed first, then each customer's first and last day, number of purchases, total, and the
-    amount of the first purchase (arg_min: the day is unique per purchase), in the same pass;
-    with ``cut`` the holdout's number and amount too, from the same purchases."""
+                   cut: pd.Timestamp | None, where: str) -> dict[str, np.ndarray]:
+    """One part of the per-customer totals, in one SQL query, as NumPy columns (days since 1970).
+
+    The purchases (customer, day) are summed first, then each customer's first and last day,
+    number of purchases, total, and the amount of the first purchase (arg_min: the day is unique
+    per purchase), in the same pass; with ``cut`` the holdout's number and amount too.
+    """
     c, d = _quoted(customer), _quoted(date)
     valid = f"{c} IS NOT NULL AND {d} IS NOT NULL"
     value = "0.0"
@@ -292,19 +294,21 @@ def _duckdb_totals(relation: Any, customer: str, date: str, amount: str | None,
         value = f"CAST({_quoted(amount)} AS DOUBLE)"
         valid += f" AND {value} IS NOT NULL AND NOT isnan({value})"
     before = "" if cut is None else f" FILTER (WHERE _d <= DATE '{cut.date()}')"
+    days = "date_diff('day', DATE '1970-01-01', {})"  # days as numbers: no dates to convert
     query = (
         f"WITH purchases AS (SELECT {c} AS _c, CAST({d} AS DATE) AS _d, sum({value}) AS _x "
         f"FROM _rows WHERE {valid} AND ({where}) GROUP BY ALL) "
-        f"SELECT _c, min(_d){before} AS _first, max(_d){before} AS _last, count(*){before} AS _n, "
+        f"SELECT _c, {days.format(f'min(_d){before}')} AS _first, "
+        f"{days.format(f'max(_d){before}')} AS _last, count(*){before} AS _n, "
         f"sum(_x){before} AS _total, arg_min(_x, _d){before} AS _x1"
     )
     if cut is not None:
         after = f" FILTER (WHERE _d > DATE '{cut.date()}')"
-        query += f", count(*){after} AS _hn, sum(_x){after} AS _hx"
+        query += f", count(*){after} AS _hn, coalesce(sum(_x){after}, 0.0) AS _hx"
     query += " FROM purchases GROUP BY _c"
     if cut is not None:
         query += f" HAVING count(*){before} > 0"
-    return relation.query("_rows", query).df()
+    return relation.query("_rows", query).fetchnumpy()
 
 
 def _files_signature(source: object) -> tuple | None:
@@ -472,36 +476,48 @@ def customer_totals(frame: Any, customer: str, date: str, amount: str | None, en
         native = frame.to_native()
         parts = [_duckdb_totals(native, customer, date, amount, cut, where)
                  for where in _customer_parts(customer, rows, bounds)]
-        first_amount = True
+        # Column by column, each part's array let go once copied: one customer table in memory.
+        columns = {name: np.concatenate([part.pop(name) for part in parts]) for name in list(parts[0])}
+        del parts
     else:  # other engines plan their own partitions
-        parts = [totals(frame)]
-    result = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
-    del parts
+        table = totals(frame)
+        columns = {name: table.pop(name).to_numpy() for name in list(table.columns)}
+        for name in ("_first", "_last"):
+            columns[name] = day_numbers(pd.Series(columns[name]))
+        for name in ("_hn", "_hx"):  # no purchase after the cut: none (the left join's missing value)
+            if name in columns:
+                columns[name] = np.nan_to_num(columns[name].astype(float), nan=0.0)
+        if not first_amount:
+            columns["_x1"] = np.full(len(columns["_c"]), np.nan)
+        del table
     shown_reasons = ", ".join(f"{name} ({int(n)})" for name, n in reasons.items() if n)
     warn_dropped(n_dropped, rows, shown_reasons, stacklevel=stacklevel)
-    if result.empty:
+    n_customers = len(columns["_c"])
+    if not n_customers:
         empty = {k: np.zeros(0) for k in ("code", "first", "last", "n", "total", "first_amount")}
         return CustomerTotals(empty, pd.Index([], dtype=object), end,
                               (np.zeros(0), np.zeros(0)) if cut is not None else None)
     # An engine adds in parallel, in an order that changes from run to run, so the last bits of
     # a sum change too; to a millionth of a currency unit the sums are the same on every run.
-    for column in ("_total", "_x1", "_hx"):
-        if column in result:
-            result[column] = result[column].round(6)
-    order, ids = ids_in_text_order(result["_c"], customer)
-    result = result.iloc[order]
+    for name in ("_total", "_x1", "_hx"):
+        if name in columns:
+            columns[name] = np.asarray(columns[name], dtype=float).round(6)
+    order, ids = ids_in_text_order(pd.Series(columns.pop("_c")), customer)
+
+    def ordered(name: str, dtype: type) -> np.ndarray:
+        return np.asarray(columns.pop(name))[order].astype(dtype, copy=False)
+
     each = {
-        "code": np.arange(len(result)),
-        "first": day_numbers(result["_first"]),
-        "last": day_numbers(result["_last"]),
-        "n": result["_n"].to_numpy(dtype=np.int64),
-        "total": result["_total"].to_numpy(dtype=float),
-        "first_amount": result["_x1"].to_numpy(dtype=float) if first_amount else np.full(len(result), np.nan),
+        "code": np.arange(n_customers),
+        "first": ordered("_first", np.int64),
+        "last": ordered("_last", np.int64),
+        "n": ordered("_n", np.int64),
+        "total": ordered("_total", float),
+        "first_amount": ordered("_x1", float),
     }
     later = None
     if cut is not None:
-        later = (result["_hn"].fillna(0).to_numpy(dtype=np.int64),
-                 result["_hx"].fillna(0).to_numpy(dtype=float))
+        later = (ordered("_hn", np.int64), ordered("_hx", float))
     found_totals = CustomerTotals(each, pd.Index(ids, dtype=object), end, later)
     if key is not None:
         for array in [*each.values(), *(later or ())]:
