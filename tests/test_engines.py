@@ -19,7 +19,7 @@ from mlmarketing.recommend import long_tail
 from mlmarketing.survival import cohort_retention
 from tests.engines import engine_inputs
 
-pytest.importorskip("duckdb")
+duckdb = pytest.importorskip("duckdb")
 pytest.importorskip("polars")
 
 ENGINES = ["polars", "polars lazy", "duckdb", "parquet path"]
@@ -248,3 +248,46 @@ def test_duckdb_in_customer_parts_gives_the_same_table(transactions, inputs, mon
     monkeypatch.setattr(engines, "PART_ROWS", 700)  # five parts of the 3,001 rows
     with pytest.warns(DataWarning):
         _same(CLV_CALLS[call](inputs["parquet path"]), whole)
+
+
+def test_whole_number_ids_in_range_parts_give_the_pandas_table(transactions, tmp_path, monkeypatch):
+    import mlmarketing._engines as engines
+
+    # Whole-number ids (negative ones, and lengths that sort differently as text and as numbers)
+    # are cut in ranges of ids on DuckDB and sorted as text, as pandas sorts them.
+    table = transactions.dropna(subset=["customer_id"]).copy()
+    codes = pd.factorize(table["customer_id"])[0]
+    table["customer_id"] = np.where(codes % 3 == 0, -codes, codes * 37 + 5).astype(np.int64)
+    path = tmp_path / "whole.parquet"
+    duckdb.from_df(table).write_parquet(str(path))
+    with pytest.warns(DataWarning):
+        expected = CLV_CALLS["summary with holdout"](table)
+    monkeypatch.setattr(engines, "PART_ROWS", 500)
+    with pytest.warns(DataWarning):
+        _same(CLV_CALLS["summary with holdout"](str(path)), expected)
+    with pytest.warns(DataWarning):
+        _same(CLV_CALLS["rfm_table"](str(path)), CLV_CALLS["rfm_table"](table))
+
+
+def test_totals_of_parquet_files_are_not_reused_once_the_files_change(transactions, tmp_path):
+    path = tmp_path / "changing.parquet"
+    first = transactions.dropna(subset=["customer_id"])
+    duckdb.from_df(first).write_parquet(str(path))
+    with pytest.warns(DataWarning):
+        before = rfm_table(str(path), "customer_id", "date", "amount")
+    later = first.assign(amount=first["amount"] * 2)
+    duckdb.from_df(later).write_parquet(str(path))
+    with pytest.warns(DataWarning):
+        expected = rfm_table(later, "customer_id", "date", "amount")
+    with pytest.warns(DataWarning):
+        _same(rfm_table(str(path), "customer_id", "date", "amount"), expected)
+    assert not before["monetary"].equals(expected["monetary"])
+
+
+def test_whole_numbers_are_ordered_as_their_text():
+    from mlmarketing._engines import _text_order
+
+    numbers = np.array([9, 10, 1, 0, -2, -10, 100, 19, 2, 987654321012345678, -1])
+    order = _text_order(numbers)
+    assert [str(n) for n in numbers[order]] == sorted(str(n) for n in numbers)
+    assert _text_order(np.array([10**18, 1])) is None
