@@ -105,3 +105,24 @@ def cell_errors(notebook: nbformat.NotebookNode) -> list[str]:
         for output in cell.get("outputs", [])
         if output.get("output_type") == "error"
     ]
+
+
+def outputs_text(notebook: nbformat.NotebookNode) -> str:
+    """Everything the code cells of an executed notebook printed or displayed as text."""
+    return "\n".join(
+        output.get("text", "") + str(output.get("data", {}).get("text/plain", ""))
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.get("outputs", [])
+    )
+
+
+def lifetimes_file(name: str) -> Path:
+    """A file of the datasets shipped inside the ``lifetimes`` wheel (CDNOW), found without importing it.
+
+    Importing lifetimes changes a pandas option and warns; its data files are all the tests need.
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec("lifetimes")
+    return Path(spec.submodule_search_locations[0]) / "datasets" / name

@@ -15,20 +15,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tests.own_data import cell_errors, rdataset, run_notebook, write_french_csv
+from tests.own_data import cell_errors, outputs_text, rdataset, run_notebook, write_french_csv
 
 NOTEBOOK = "01-02-market-targeting.ipynb"
 
 pytestmark = pytest.mark.slow
 
-
-def outputs_text(notebook) -> str:
-    return "\n".join(
-        output.get("text", "") + str(output.get("data", {}).get("text/plain", ""))
-        for cell in notebook.cells
-        if cell.cell_type == "code"
-        for output in cell.get("outputs", [])
-    )
 
 
 def test_caravan_insurance_customers_as_a_french_export(tmp_path):

@@ -9,37 +9,22 @@ by hand in the setup cell. Only the setup cell's parameters change; every cell m
 
 from __future__ import annotations
 
-import importlib.util
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from tests.own_data import cell_errors, run_notebook, write_french_csv
+from tests.own_data import cell_errors, lifetimes_file, outputs_text, run_notebook, write_french_csv
 
 NOTEBOOK = "04-01-customer-value.ipynb"
 
 
-def _lifetimes_file(name: str) -> Path:
-    # Found without importing lifetimes (its import changes a pandas option and warns).
-    spec = importlib.util.find_spec("lifetimes")
-    return Path(spec.submodule_search_locations[0]) / "datasets" / name
-
-
-def _outputs_text(notebook) -> str:
-    return "\n".join(
-        output.get("text", "") + str(output.get("data", {}).get("text/plain", ""))
-        for cell in notebook.cells
-        if cell.cell_type == "code"
-        for output in cell.get("outputs", [])
-    )
 
 
 @pytest.mark.slow
 def test_full_cdnow_as_a_french_export(tmp_path):
     """23,570 real customers, 69,659 purchases; some amounts blank, 80 purchases of 0 $."""
-    master = pd.read_csv(_lifetimes_file("CDNOW_master.txt"), sep=r"\s+",
+    master = pd.read_csv(lifetimes_file("CDNOW_master.txt"), sep=r"\s+",
                          dtype={"customer_id": str, "date": str})
     export = pd.DataFrame({
         "N° client": master["customer_id"],
@@ -54,7 +39,7 @@ def test_full_cdnow_as_a_french_export(tmp_path):
         "AMOUNT": "Montant TTC", "FAMILY": None,
     }, tmp_path)
     assert cell_errors(notebook) == []
-    text = _outputs_text(notebook)
+    text = outputs_text(notebook)
     # every customer read, but for the 3 whose only purchase has a blank amount (said in a warning)
     assert re.search(r"customers\s+23567\b", text)
     assert "rows left out: no amount in 'Montant TTC'" in text
@@ -66,7 +51,7 @@ def test_full_cdnow_as_a_french_export(tmp_path):
 @pytest.mark.slow
 def test_cdnow_sample_with_dates_typed_by_hand(tmp_path):
     """The 2,357-customer sample, ISO dates, the paper's dates typed day first, an example id."""
-    sample = pd.read_csv(_lifetimes_file("CDNOW_sample.txt"), sep=r"\s+", header=None,
+    sample = pd.read_csv(lifetimes_file("CDNOW_sample.txt"), sep=r"\s+", header=None,
                          names=["master", "client", "day", "cds", "dollars"], dtype=str)
     sample["day"] = pd.to_datetime(sample["day"], format="%Y%m%d").dt.strftime("%Y-%m-%d")
     path = tmp_path / "cdnow_sample.csv"
@@ -77,7 +62,7 @@ def test_cdnow_sample_with_dates_typed_by_hand(tmp_path):
         "EXAMPLE_CUSTOMER": "0004", "CONTACT_COST": 2.0, "MARGIN": 0.25,
     }, tmp_path)
     assert cell_errors(notebook) == []
-    text = _outputs_text(notebook)
+    text = outputs_text(notebook)
     assert "Calibration up to 1997-09-30" in text  # day-first date read as 30 September
     assert "Customer 0004:" in text
     assert "no product family column" in text

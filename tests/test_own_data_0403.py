@@ -9,35 +9,21 @@ must run.
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from tests.own_data import cell_errors, run_notebook, write_french_csv
+from tests.own_data import cell_errors, lifetimes_file, outputs_text, run_notebook, write_french_csv
 
 NOTEBOOK = "04-03-big-data.ipynb"
 
 
-def _lifetimes_file(name: str) -> Path:
-    # Found without importing lifetimes (its import changes a pandas option and warns).
-    spec = importlib.util.find_spec("lifetimes")
-    return Path(spec.submodule_search_locations[0]) / "datasets" / name
-
-
-def _outputs_text(notebook) -> str:
-    return "\n".join(
-        output.get("text", "") + str(output.get("data", {}).get("text/plain", ""))
-        for cell in notebook.cells
-        if cell.cell_type == "code"
-        for output in cell.get("outputs", [])
-    )
 
 
 def _cdnow_parts(folder: Path) -> Path:
     duckdb = pytest.importorskip("duckdb")
-    master = pd.read_csv(_lifetimes_file("CDNOW_master.txt"), sep=r"\s+", dtype={"date": str})
+    master = pd.read_csv(lifetimes_file("CDNOW_master.txt"), sep=r"\s+", dtype={"date": str})
     export = pd.DataFrame({
         "numero_client": master["customer_id"].astype("int64"),
         "jour": pd.to_datetime(master["date"], format="%Y%m%d"),
@@ -57,7 +43,7 @@ def test_full_cdnow_as_parquet_files(tmp_path):
         "DATA": str(folder), "CUSTOMER": "numero_client", "DATE": "jour", "AMOUNT": "montant",
     }, tmp_path)
     assert cell_errors(notebook) == []
-    text = _outputs_text(notebook)
+    text = outputs_text(notebook)
     assert "2 Parquet file(s)" in text
     assert "23,570" in text  # every customer, counted in DuckDB and in the tables
     assert "No planted truth" in text
@@ -73,12 +59,12 @@ def test_cdnow_as_a_glob_and_as_one_parquet_file(tmp_path):
             "DATA": data, "CUSTOMER": "numero_client", "DATE": "jour", "AMOUNT": "montant",
         }, tmp_path)
         assert cell_errors(notebook) == []
-        assert f"{files} Parquet file(s)" in _outputs_text(notebook)
+        assert f"{files} Parquet file(s)" in outputs_text(notebook)
 
 
 @pytest.mark.slow
 def test_cdnow_sample_as_a_french_export(tmp_path):
-    sample = pd.read_csv(_lifetimes_file("CDNOW_sample.txt"), sep=r"\s+", header=None,
+    sample = pd.read_csv(lifetimes_file("CDNOW_sample.txt"), sep=r"\s+", header=None,
                          names=["master", "client", "day", "cds", "dollars"], dtype={"day": str})
     export = pd.DataFrame({
         "Client": sample["client"], "Date": pd.to_datetime(sample["day"], format="%Y%m%d"),
@@ -89,6 +75,6 @@ def test_cdnow_sample_as_a_french_export(tmp_path):
         "DATA": str(path), "CUSTOMER": "Client", "DATE": "Date", "AMOUNT": "Montant", "TARGET_SHARE": 0.1,
     }, tmp_path)
     assert cell_errors(notebook) == []
-    text = _outputs_text(notebook)
+    text = outputs_text(notebook)
     assert "0 Parquet file(s)" in text
     assert "2,357" in text
