@@ -5,8 +5,6 @@ Each call gives the hand-computed answer or a DataError naming the column or val
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -183,9 +181,7 @@ def test_a_high_cardinality_category_is_grouped_into_other_not_a_dense_matrix():
         f"{levels} levels; the 49 most frequent kept, the other {levels - 49} grouped into 'other' "
         "(at most 50 levels for 20,000 rows)"
     )
-    start = time.perf_counter()
     model = sc.fit_scoring_model(df, "left")
-    assert time.perf_counter() - start < 20
     width = model.named_steps["prepare"].transform(df.head(3)).shape[1]
     assert width == 1 + 49  # visits, then 50 levels of city against the reference
     table = sc.odds_ratios(model, df, "left")
