@@ -356,7 +356,6 @@ VOCABULARIES = [("Oui", "Non"), ("vrai", "FAUX"), (" yes ", "no"), ("1", "0"), (
 
 
 @settings(max_examples=25, deadline=None)
-@settings(max_examples=25, deadline=None)
 @given(
     hits=st.lists(st.tuples(st.sampled_from(["A", "B", "C"]), st.booleans()), min_size=6, max_size=60),
     words=st.sampled_from(VOCABULARIES),
