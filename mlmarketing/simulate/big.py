@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from mlmarketing._errors import DataError
+from mlmarketing.simulate.transactions import draw_customers
 
 __all__ = ["BG_NBD", "GAMMA_GAMMA", "simulate_big_chunk", "write_big"]
 
@@ -52,11 +53,7 @@ def simulate_big_chunk(n_customers: int, first_id: int,
     """
     gen = np.random.default_rng(random_state)
     bg, gg = BG_NBD, GAMMA_GAMMA
-    rate = gen.gamma(bg["r"], 1.0 / bg["alpha"], size=n_customers)
-    dropout = gen.beta(bg["a"], bg["b"], size=n_customers)
-    nu = gen.gamma(gg["q"], 1.0 / gg["gamma"], size=n_customers)
-    first_day = gen.integers(0, 365, size=n_customers)
-    age_weeks = ((END - START).days - first_day) / 7.0
+    rate, dropout, nu, first_day, age_weeks = draw_customers(gen, n_customers, bg, gg, START, END)
 
     owners, offsets = [np.arange(n_customers)], [np.zeros(n_customers)]
     active = np.arange(n_customers)
