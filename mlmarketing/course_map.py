@@ -70,7 +70,7 @@ COURSE_MAP: list[dict[str, str]] = [
     {
         "notebook": "03-02-cloud-services-churn.ipynb",
         "slide": "Prédiction de l'attrition — Cloud Services",
-        "question": "When do subscribers leave, and what keeps them longer?",
+        "question": "When do subscribers leave, and what goes with staying longer?",
         "learning": f"{SUPERVISED} (survival analysis)",
         "dataset": "03-02-Cloud-Services.csv",
         "status": "ready",
@@ -132,8 +132,8 @@ FRENCH: dict[str, tuple[str, str]] = {
                                      "supervisé"),
     "03-01-customer-satisfaction.ipynb": ("Qu'écrivent les clients, que ressentent-ils, quelle part un "
                                           "chatbot peut-il traiter ?", "supervisé, non supervisé (texte)"),
-    "03-02-cloud-services-churn.ipynb": ("Quand les abonnés partent-ils, et qu'est-ce qui les retient ?",
-                                         "supervisé (analyse de survie)"),
+    "03-02-cloud-services-churn.ipynb": ("Quand les abonnés partent-ils, et qu'est-ce qui va de pair avec "
+                                         "une durée plus longue ?", "supervisé (analyse de survie)"),
     "03-03-personalisation.ipynb": ("Quel produit montrer ensuite à chaque client ?",
                                     "non supervisé (recommandation)"),
     "03-04-image-recognition.ipynb": ("Que dit une photo à une marque, et quel style visuel touche quels "

@@ -1,4 +1,4 @@
-"""Time to churn: when do subscribers leave, and what keeps them longer?
+"""Time to churn: when do subscribers leave, and what goes with staying longer?
 
 Survival analysis for subscription businesses, used by ``03-02-cloud-services-churn.ipynb``.
 Most subscribers have not left yet when the data are extracted (they are *censored*): a
@@ -1569,7 +1569,7 @@ def plot_hazard_ratios(
     ax.tick_params(axis="x", which="minor", labelsize=8)
     ax.set_yticks(y)
     ax.set_yticklabels(table["term"])
-    ax.set_xlabel("hazard ratio (< 1 keeps customers longer)")
+    ax.set_xlabel("hazard ratio (< 1: goes with staying longer)")
     if title:
         ax.set_title(title)
     return ax
