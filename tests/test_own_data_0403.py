@@ -48,7 +48,7 @@ def test_full_cdnow_as_parquet_files(tmp_path):
     assert "23,570" in text  # every customer, counted in DuckDB and in the tables
     assert "No planted truth" in text
     assert (tmp_path / "outputs" / "04-03-loyalty-list.csv").exists()
-    assert "Decision: put" in text
+    assert "Decision: " in text
 
 
 @pytest.mark.slow
