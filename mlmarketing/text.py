@@ -326,6 +326,13 @@ def _word_tfidf(stop_words: object = "french", **options):
 _WHITE_SPACES = re.compile(r"\s\s+")  # as scikit-learn's char_wb analyzer normalises white space
 
 
+@cache
+def _limit_features_returns_removed_terms() -> bool:
+    """Whether this scikit-learn's ``_limit_features`` returns ``(X, removed terms)`` (older) or ``X``."""
+    result = TfidfVectorizer()._limit_features(sparse.csr_matrix(np.ones((1, 1))), {"a": 0}, 1, 1, None)
+    return isinstance(result, tuple)
+
+
 class _FastTfidf(TfidfVectorizer):
     """scikit-learn's ``TfidfVectorizer``, counting the terms with arrays instead of one by one.
 
@@ -399,7 +406,9 @@ class _FastTfidf(TfidfVectorizer):
 
     def _limit_features(self, X, vocabulary, high=None, low=None, limit=None):
         if self._pruned and limit is None:
-            return X  # pruned in _count_vocab, by the same rule, without a loop over the vocabulary
+            # Pruned in _count_vocab, by the same rule, without a loop over the vocabulary. Before
+            # scikit-learn dropped ``stop_words_``, this method also returned the terms it removed.
+            return (X, set()) if _limit_features_returns_removed_terms() else X
         return super()._limit_features(X, vocabulary, high, low, limit)
 
     def _within_document_limits(self, counts) -> np.ndarray | None:

@@ -61,11 +61,14 @@ def test_unknown_options_are_refused_elsewhere(course):
         course.main(["execute", "--nope"])
 
 
-def test_environment_is_rebuilt_when_the_lock_changes(course, tmp_path, monkeypatch):
-    lock = tmp_path / "requirements.lock"
+@pytest.mark.parametrize("spark", ["", "1"])
+def test_environment_is_rebuilt_when_the_lock_changes(course, tmp_path, monkeypatch, spark):
+    # MLMARKETING_SPARK=1 (CI sets it) installs requirements-spark.lock instead of requirements.lock.
+    monkeypatch.setenv("MLMARKETING_SPARK", spark)
+    lock = tmp_path / ("requirements-spark.lock" if spark else "requirements.lock")
     lock.write_text("pandas==3.0.0\n")
     (tmp_path / "pyproject.toml").write_text("[project]\n")
-    monkeypatch.setattr(course, "LOCK", lock)
+    monkeypatch.setattr(course, "SPARK_LOCK" if spark else "LOCK", lock)
     monkeypatch.setattr(course, "ROOT", tmp_path)
     before = course.install_fingerprint()
     lock.write_text("pandas==3.1.0\n")
