@@ -566,6 +566,21 @@ def profile_segments(
     return table
 
 
+def _profile_ratios(profile: pd.DataFrame, caller: str) -> pd.DataFrame:
+    """The segments' ratios to the average from a ``profile_segments`` table, checked for ``caller``."""
+    if not isinstance(profile, pd.DataFrame) or "share of customers" not in profile.columns:
+        raise DataError(f"{caller} needs the table returned by profile_segments(...).")
+    ratios = profile.drop(columns=["customers", "share of customers"]).drop(
+        index="all customers", errors="ignore"
+    )
+    if (ratios.dropna(how="all").stack() < 0).any():
+        raise DataError(
+            f"{caller} reads ratios to the average (profile_segments(..., as_ratio=True)); "
+            "this table holds negative values."
+        )
+    return ratios
+
+
 def segment_highlights(profile: pd.DataFrame, n: int = 3) -> pd.Series:
     """What stands out in each segment: its ``n`` features furthest from the average, in words.
 
@@ -589,17 +604,8 @@ def segment_highlights(profile: pd.DataFrame, n: int = 3) -> pd.Series:
     >>> segment_highlights(profile, n=1).tolist()
     ['carts 0.25×', 'carts 1.8×']
     """
-    if not isinstance(profile, pd.DataFrame) or "share of customers" not in profile.columns:
-        raise DataError("segment_highlights needs the table returned by profile_segments(...).")
     n = check_positive_int(n, "n")
-    ratios = profile.drop(columns=["customers", "share of customers"]).drop(
-        index="all customers", errors="ignore"
-    )
-    if (ratios.dropna(how="all").stack() < 0).any():
-        raise DataError(
-            "segment_highlights reads ratios to the average (profile_segments(..., as_ratio=True)); "
-            "this table holds negative values."
-        )
+    ratios = _profile_ratios(profile, "segment_highlights")
     lines = {}
     for segment, row in ratios.iterrows():
         row = row.dropna()
@@ -652,16 +658,7 @@ def match_personas(
     ...                          "browsers": {"carts": "high", "orders": "low"}}).to_dict("list")
     {'persona': ['browsers', 'loyal'], 'evidence': ['carts 1.5×, orders 0.70×', 'orders 1.4×']}
     """
-    if not isinstance(profile, pd.DataFrame) or "share of customers" not in profile.columns:
-        raise DataError("match_personas needs the table returned by profile_segments(...).")
-    ratios = profile.drop(columns=["customers", "share of customers"]).drop(
-        index="all customers", errors="ignore"
-    )
-    if (ratios.dropna(how="all").stack() < 0).any():
-        raise DataError(
-            "match_personas reads ratios to the average (profile_segments(..., as_ratio=True)); "
-            "this table holds negative values."
-        )
+    ratios = _profile_ratios(profile, "match_personas")
     if not isinstance(min_ratio, (int, float)) or not min_ratio > 1:
         raise DataError(f"min_ratio must be a number above 1 (e.g. 1.2), got {min_ratio!r}.")
     if not isinstance(personas, dict):
