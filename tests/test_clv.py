@@ -120,16 +120,21 @@ def test_gammagamma_reproduces_the_published_cdnow_parameters(cdnow_summary):
         assert model.params_[name] == pytest.approx(published, rel=TOLERANCE), name
 
 
+def _assert_estimates(model, expected: dict, errors: dict, log_likelihood: float) -> None:
+    """Parameters to 1e-7, standard errors to 1e-6 and the log-likelihood to 1e-5 of the reference."""
+    for name in expected:
+        assert model.params_[name] == pytest.approx(expected[name], rel=1e-7), name
+        assert model.standard_errors_[name] == pytest.approx(errors[name], rel=1e-6), name
+    assert model.log_likelihood_ == pytest.approx(log_likelihood, abs=1e-5)
+
+
 def test_gammagamma_matches_lifetimes_on_the_cdnow_calibration(cdnow_summary):
     model = GammaGamma().fit(cdnow_summary)
     # lifetimes 0.11.3 GammaGammaFitter().fit(frequency, monetary value) on the same 946
     # repeat customers (its v is gamma); its log-likelihood is -946 x its mean.
     expected = {"p": 6.2495722776, "q": 3.7442246748, "gamma": 15.4435210184}
     errors = {"p": 1.1900553464, "q": 0.2901330676, "gamma": 4.1594228022}
-    for name in expected:
-        assert model.params_[name] == pytest.approx(expected[name], rel=1e-7), name
-        assert model.standard_errors_[name] == pytest.approx(errors[name], rel=1e-6), name
-    assert model.log_likelihood_ == pytest.approx(-4055.917695, abs=1e-5)
+    _assert_estimates(model, expected, errors, log_likelihood=-4055.917695)
     assert model.converged_
 
 
@@ -150,10 +155,7 @@ def test_gammagamma_matches_lifetimes_on_the_full_cdnow_master():
     # lifetimes 0.11.3 GammaGammaFitter on the same 11,515 customers (frequency > 0, spend > 0).
     expected = {"p": 5.0860441072, "q": 3.9951207390, "gamma": 21.2522376449}
     errors = {"p": 0.2567465110, "q": 0.0870248957, "gamma": 1.5268502047}
-    for name in expected:
-        assert model.params_[name] == pytest.approx(expected[name], rel=1e-7), name
-        assert model.standard_errors_[name] == pytest.approx(errors[name], rel=1e-6), name
-    assert model.log_likelihood_ == pytest.approx(-49496.524203, abs=1e-5)
+    _assert_estimates(model, expected, errors, log_likelihood=-49496.524203)
 
 
 def test_gammagamma_gradient_and_hessian_are_those_of_its_likelihood(cdnow_summary):
